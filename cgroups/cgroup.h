@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * cgroup.h - one cgroup manager interface for the whole runtime.
+ *
+ * Backends: cgroupfs v1 (one directory per mounted controller hierarchy),
+ * cgroupfs v2 (unified), and the hybrid layout (v1 controllers plus a cgroup2
+ * mount: the container joins both, as runc does).  The backend is chosen from
+ * what the host mounts under /sys/fs/cgroup.  --systemd-cgroup selects the
+ * systemd driver, which fails clearly where systemd is not running.
+ *
+ * A manager describes one container's cgroup.  It is created from the config
+ * at `create`, and re-opened from the saved path by later commands
+ * (`delete`, `kill --all`, `pause`, `update`, `ps`, `events`).
+ * Source: runtime-spec config-linux.md#control-groups, kernel
+ * Documentation/admin-guide/cgroup-v1/ and cgroup-v2.rst.
+ */
+#ifndef STRATA_CGROUPS_CGROUP_H
+#define STRATA_CGROUPS_CGROUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../common/error.h"
+#include "../oci-spec/config.h"
+
+struct cgroup_manager;
+
+/*
+ * cgroup_manager_new - resolve the container's cgroup from linux.cgroupsPath
+ * (absolute, relative, or absent -> "/strata/<id>"; with systemd
+ * "slice:prefix:name").  Nothing is created on disk yet.
+ * *out is owned by the caller (cgroup_manager_free).
+ * Errors: EINVAL for a malformed path, ENOTSUP for --systemd-cgroup where
+ * systemd is not running ("systemd cgroup driver: systemd is not running").
+ */
+int cgroup_manager_new(const char *id, const char *cgroups_path, bool systemd, struct cgroup_manager **out,
+		       strata_error_t *err);
+
+/*
+ * cgroup_manager_load - re-open a manager from the string produced by
+ * cgroup_manager_serialize (kept in the container's state).  *out owned by caller.
+ */
+int cgroup_manager_load(const char *serialized, struct cgroup_manager **out, strata_error_t *err);
+
+/* cgroup_manager_serialize - a heap string (caller frees) that cgroup_manager_load accepts. */
+char *cgroup_manager_serialize(const struct cgroup_manager *m);
+
+/*
+ * cgroup_create - create the cgroup directories and apply linux.resources
+ * (may be NULL).  On failure everything this call created is removed.
+ */
+int cgroup_create(struct cgroup_manager *m, const struct oci_resources *resources, strata_error_t *err);
+
+/* cgroup_enter - move pid (a host pid) into every hierarchy of the container's cgroup. */
+int cgroup_enter(struct cgroup_manager *m, pid_t pid, strata_error_t *err);
+
+/* cgroup_update - apply resources to the live cgroup (`strata update`). */
+int cgroup_update(struct cgroup_manager *m, const struct oci_resources *resources, strata_error_t *err);
+
+/*
+ * cgroup_pids - the host pids in the container's cgroup (recursively).
+ * *pids is heap memory owned by the caller; *n the count.
+ */
+int cgroup_pids(struct cgroup_manager *m, pid_t **pids, size_t *n, strata_error_t *err);
+
+/* cgroup_kill_all - send sig to every process in the cgroup; success if it is empty. */
+int cgroup_kill_all(struct cgroup_manager *m, int sig, strata_error_t *err);
+
+/* cgroup_freeze - freeze (true) or thaw (false); returns when the state is reached. */
+int cgroup_freeze(struct cgroup_manager *m, bool freeze, strata_error_t *err);
+
+/* cgroup_is_frozen - true when the cgroup's freezer reports FROZEN. */
+bool cgroup_is_frozen(struct cgroup_manager *m);
+
+/*
+ * cgroup_destroy - kill what is left (SIGKILL), wait until empty (bounded,
+ * 5 s), and remove every directory this container created.  ENOENT is success.
+ */
+int cgroup_destroy(struct cgroup_manager *m, strata_error_t *err);
+
+/*
+ * cgroup_stats_json - runc's `events --stats` "data" object for the cgroup
+ * (cpu, cpuset, memory, pids, blkio, hugetlb) as a heap JSON string owned by
+ * the caller.
+ */
+int cgroup_stats_json(struct cgroup_manager *m, char **json, strata_error_t *err);
+
+/* cgroup_manager_free - free the struct (does not touch the cgroup on disk). NULL is fine. */
+void cgroup_manager_free(struct cgroup_manager *m);
+
+#endif
