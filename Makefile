@@ -21,7 +21,7 @@ PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -I. $(PKG_CFLAGS) \
-	-DSTRATA_VERSION='"$(VERSION)"' -DSTRATA_COMMIT='"$(COMMIT)"' -D_GNU_SOURCE
+	-DSTRATA_VERSION='"$(VERSION)"' -DSTRATA_COMMIT='"$(COMMIT)"' -D_GNU_SOURCE=
 LDLIBS = $(PKG_LIBS) -lpthread
 
 # Library sources: every C file of these folders (main.c of the CLI excluded).

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int error_vset(strata_error_t *err, int code, bool_errno_suffix_unused, const char *fmt, va_list ap);
 
 /* Format into a new heap string; NULL on allocation failure. */
 static char *vformat(const char *fmt, va_list ap)
