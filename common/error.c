@@ -17,6 +17,12 @@ static char *vformat(const char *fmt, va_list ap)
 	return s;
 }
 
+/* Reported when the error itself cannot be allocated; never freed. */
+static struct strata_error error_out_of_memory = {
+	.code = ENOMEM,
+	.msg = (char *)"out of memory while reporting an error",
+};
+
 static int error_store(strata_error_t *err, int code, char *msg)
 {
 	if (err == NULL) {
@@ -24,13 +30,14 @@ static int error_store(strata_error_t *err, int code, char *msg)
 		return -1;
 	}
 	strata_error_free(err);
-	struct strata_error *e = calloc(1, sizeof(*e));
+	struct strata_error *e = msg ? calloc(1, sizeof(*e)) : NULL;
 	if (e == NULL) {
 		free(msg);
+		*err = &error_out_of_memory;
 		return -1;
 	}
 	e->code = code;
-	e->msg = msg ? msg : strdup("out of memory while reporting an error");
+	e->msg = msg;
 	*err = e;
 	return -1;
 }
@@ -71,6 +78,10 @@ int strata_error_wrap(strata_error_t *err, const char *fmt, ...)
 	va_end(ap);
 	if (*err == NULL)
 		return error_store(err, 0, prefix);
+	if (*err == &error_out_of_memory) {
+		free(prefix);
+		return -1;
+	}
 	char *msg = NULL;
 	if (prefix != NULL && asprintf(&msg, "%s: %s", prefix, (*err)->msg) >= 0) {
 		free((*err)->msg);
@@ -84,6 +95,10 @@ void strata_error_free(strata_error_t *err)
 {
 	if (err == NULL || *err == NULL)
 		return;
+	if (*err == &error_out_of_memory) {
+		*err = NULL;
+		return;
+	}
 	free((*err)->msg);
 	free(*err);
 	*err = NULL;

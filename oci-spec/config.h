@@ -389,6 +389,7 @@ struct oci_intel_rdt {
 	size_t schemata_len;
 	bool enable_cmt;
 	bool enable_mbm;
+	bool enable_monitoring;  /* v1.3.0 "enableMonitoring" */
 };
 
 struct oci_linux {
@@ -436,8 +437,39 @@ struct oci_config {
  * oci_config_parse - parse a config.json document of len bytes.
  * `name` is used as the message prefix ("config.json").  On success *out is a
  * new struct owned by the caller (free with oci_config_free).  Unknown fields
- * are ignored.  Errors (EINVAL) name the JSON path and what was expected:
- *   "config.json: .process.user.uid: expected an integer, got \"root\""
+ * are ignored; for optional fields JSON null means absent (as in Go's
+ * encoding/json, which runc uses); of duplicate keys the last one wins.
+ *
+ * Errors (EINVAL; ENOMEM when out of memory) are one line,
+ * "<name>: <path>: <what>", where <path> is written
+ *   .process.user.uid                        object members
+ *   .mounts[2].destination                   array elements (0-based)
+ *   .linux.sysctl["net.ipv4.ip_forward"]     keys of free-form maps (JSON-quoted)
+ * and <what> is one of
+ *   expected an integer, got "root"          wrong type (the value is shown, cut at 40 bytes)
+ *   expected an integer between 0 and 4294967295, got 4294967296
+ *   required field is missing
+ *   expected one of c, b, u, p, got "x"      enum value
+ *   expected an absolute path, got "proc"
+ *   duplicate namespace type "pid"           (also duplicate rlimit type)
+ *   expected at least one element            (process.args, seccomp names)
+ *   string contains a NUL character
+ * A document that is not JSON gives "<name>: malformed JSON at line L,
+ * column C: <reason>"; one whose top level is not an object gives
+ * "<name>: expected an object, got an array".
+ *
+ * Validated beyond types: uid/gid/additionalGids 0..2^32-1, oomScoreAdj
+ * -1000..1000, ioPriority.priority 0..7, seccomp arg index 0..5, blockIO
+ * (leaf)weight 10..1000, swappiness 0..100, hook timeout > 0; enum values of
+ * namespace type, device type (c b u p), resources.devices type (a c b) and
+ * access (rwm), rootfsPropagation (private shared slave unbindable and r*
+ * forms), ioPriority class, scheduler policy and flags, rlimit type, seccomp
+ * action and op, personality domain, memoryPolicy mode and flags, timeOffsets
+ * clock; absolute paths for mount destination, hook path, process.cwd, device
+ * path, namespace path, maskedPaths, readonlyPaths; duplicate namespace and
+ * rlimit types.  Nesting deeper than 128 arrays/objects is refused.
+ * Capability names, seccomp architectures and flags are not checked here
+ * (the code applying them knows what this host supports).
  * Source: runtime-spec v1.3.0 config.md, config-linux.md, schema/config-schema.json.
  */
 int oci_config_parse(const char *name, const char *json, size_t len, struct oci_config **out, strata_error_t *err);
