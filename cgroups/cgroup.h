@@ -90,4 +90,39 @@ int cgroup_stats_json(struct cgroup_manager *m, char **json, strata_error_t *err
 /* cgroup_manager_free - free the struct (does not touch the cgroup on disk). NULL is fine. */
 void cgroup_manager_free(struct cgroup_manager *m);
 
+/* ---- added by the cgroups/ implementation (issue 4) ---- */
+
+/*
+ * cgroup_manager_allow_devices - record an allow rule ("rwm") for each
+ * linux.devices entry (c/u/b; fifos need none), applied by cgroup_create
+ * after linux.resources.devices and before runc's default allow list (see
+ * cgroups/devices.c for who adds which rule).  Call before cgroup_create.
+ * devs is not kept.  Errors: ENOMEM.
+ */
+int cgroup_manager_allow_devices(struct cgroup_manager *m, const struct oci_device *devs, size_t n,
+				 strata_error_t *err);
+
+/*
+ * cgroup_oom_open - an fd that becomes readable (POLLIN) when the kernel's
+ * OOM killer acts in the container's cgroup: v1 an eventfd registered for
+ * memory.oom_control through cgroup.event_control; v2 an inotify fd on
+ * memory.events.  *fd owned by the caller.  Errors: ENOTSUP when the memory
+ * controller is not available, open/write errnos otherwise.
+ * Source: kernel cgroup-v1/memory.rst §10 (OOM control), cgroup-v2.rst (memory.events).
+ */
+int cgroup_oom_open(struct cgroup_manager *m, int *fd, strata_error_t *err);
+
+/*
+ * cgroup_oom_consume - after cgroup_oom_open's fd polled readable: drain it
+ * and set *oom to true when an OOM kill happened since the last call
+ * (v1: the eventfd fired and the cgroup still exists — the kernel also
+ * fires it when the cgroup is removed; v2: memory.events oom_kill grew).
+ * *last_count: the oom_kill count seen so far, initialised from
+ * cgroup_oom_count() and updated here.
+ */
+int cgroup_oom_consume(struct cgroup_manager *m, int fd, uint64_t *last_count, bool *oom, strata_error_t *err);
+
+/* cgroup_oom_count - v2: memory.events oom_kill; v1: memory.oom_control oom_kill (0 if absent). */
+uint64_t cgroup_oom_count(struct cgroup_manager *m);
+
 #endif
