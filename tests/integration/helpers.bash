@@ -45,7 +45,7 @@ update_config() {
 # set_args ARG...: the container's argv
 set_args() {
 	local json
-	json=$(printf '%s\n' "$@" | jq -R . | jq -s .)
+	json=$(jq -cn '$ARGS.positional' --args -- "$@")
 	update_config ".process.args = $json"
 }
 
