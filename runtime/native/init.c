@@ -231,6 +231,9 @@ __attribute__((noreturn)) static void exec_container(struct init_ctx *ctx, int f
 	}
 	if (exec_path_resolve(p->args[0], env, &exe, &err) < 0)
 		init_fail(ctx, &err);
+	/* A bad capability name must fail `create`, not the program after `start`. */
+	if (creds_check(p, &err) < 0)
+		init_fail(ctx, &err);
 
 	/* Setup is complete: the parent may return from `create`.  From now on
 	 * the parent is gone; errors go to the log. */

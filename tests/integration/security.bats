@@ -260,3 +260,14 @@ NR_ioprio_get=252; NR_clone3=435; NR_openat2=437; NR_getpid=39
 	[ "$status" -eq 0 ]
 	[ "$output" = i686 ]
 }
+
+@test "an unknown capability name fails at create (exit 1) and leaves no state" {
+	update_config '.process.capabilities.bounding += ["CAP_MAKE_COFFEE"]'
+	set_args true
+	id=$(rand_id)
+	run $STRATA create --bundle "$BUNDLE" "$id"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"unknown capability \`CAP_MAKE_COFFEE\`"* ]]
+	[ ! -e "$STRATA_ROOT/$id" ]
+}
