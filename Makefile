@@ -50,9 +50,9 @@ $(BUILD)/strata: $(BUILD)/runtime/main.o $(LIB_OBJS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libstrata.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libstrata.a $(LDLIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) -MMD -MP -o $@ $< $(BUILD)/libstrata.a $(LDLIBS) -lcmocka
 
--include $(LIB_OBJS:.o=.d) $(BUILD)/runtime/main.d
+-include $(LIB_OBJS:.o=.d) $(BUILD)/runtime/main.d $(UNIT_BINS:=.d)
 
 # Optional parts: each folder's mk fragment adds targets (guest agent, workloads, VMM test stubs).
 GUEST_TARGETS :=
