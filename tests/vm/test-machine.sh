@@ -34,6 +34,12 @@ while getopts "t:w:" opt; do
 done
 shift $((OPTIND - 1))
 [ $# -gt 0 ] || { echo "test-machine: no command given" >&2; exit 125; }
+# The machine mounts fresh tmpfs on /tmp and /run: a checkout living there (a CI
+# clone, say) would be invisible inside, so share it at the same path.
+repo=$(realpath "$(dirname "$0")/../..")
+case "$repo/" in
+/tmp/*|/run/*) rw_dirs=("$repo" "${rw_dirs[@]}") ;;
+esac
 
 cache_root=${STRATA_TESTVM_CACHE:-/var/cache/strata/testvm}
 kpkg=$(apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/.*Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' | head -1)
