@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * vm_host.h - the VMM process of the vm isolation level (design.md §5): boot
+ * the guest agent in strata's VMM (kvm-shim/vm.h), create the container in
+ * the guest, wait at ROOT/ID/exec.fifo for `start`, relay stdio, forward
+ * signals, and exit with the container's exit status.
+ * Source: kvm-shim/agent_protocol.h (version 1), kvm-shim/guest/README.md.
+ */
+#ifndef STRATA_RUNTIME_VM_HOST_H
+#define STRATA_RUNTIME_VM_HOST_H
+
+#include "../oci-spec/config.h"
+
+/* Seconds the VMM waits for the agent's READY, then for CREATED. */
+#define VM_HOST_READY_TIMEOUT_S 60
+
+/* Guest RAM added to the config's memory limit for the kernel and agent: 64 MiB. */
+#define VM_HOST_MEM_OVERHEAD (64ULL << 20)
+
+struct vm_host_args {
+	const struct oci_config *config; /* parsed config.json (not owned) */
+	const char *config_text;         /* config.json bytes sent to the agent (not owned) */
+	size_t config_len;               /* bytes */
+	const char *rootfs;              /* absolute host rootfs directory */
+	int dir_fd;                      /* ROOT/ID directory (O_PATH), holds exec.fifo */
+	int go_fd;                       /* read end: one byte when `create` has put us in the cgroup */
+	int status_fd;                   /* write end: "OK" after CREATED, else the error text */
+};
+
+/*
+ * vm_host_main - body of the forked VMM process; never returns to the
+ * caller's logic: it returns the process exit status (the container's: 0-255,
+ * 128+N for signal N; 1 when the VM could not be set up, after writing why to
+ * status_fd).  The guest is memory of this process: when it dies (even by
+ * SIGKILL) nothing of the VM is left on the host.
+ */
+int vm_host_main(const struct vm_host_args *a);
+
+#endif

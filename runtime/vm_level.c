@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * vm_level.c - the vm isolation level's operations (isolation.h): `create`
+ * forks the VMM process (vm_host.h), which becomes state.pid, puts it in the
+ * container's cgroup, and returns once the guest agent has created the
+ * container; `start` is the native start gate on ROOT/ID/exec.fifo, which
+ * the VMM waits at (native.h).  Source: design.md §5, issue 8.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../common/cleanup.h"
+#include "../common/log.h"
+#include "../common/util.h"
+#include "isolation.h"
+#include "vm_host.h"
+
+static int vm_level_create(struct container *c, const struct oci_config *config, const struct native_create_opts *o,
+			   strata_error_t *err)
+{
+	if (config->process != NULL && config->process->terminal)
+		return strata_error_set(err, ENOTSUP, "the vm isolation level does not support process.terminal yet");
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0;
+	/* The config as saved at create (lifecycle_create copied it). */
+	if (read_file_at(c->dir_fd, "config.json", &text, &len, err) < 0)
+		return -1;
+	if (mkfifoat(c->dir_fd, NATIVE_EXEC_FIFO, 0622) < 0)
+		return strata_error_errno(err, errno, "mkfifo `%s/%s`", c->dir, NATIVE_EXEC_FIFO);
+	int go[2] = { -1, -1 }, st[2] = { -1, -1 };
+	pid_t pid = -1;
+	bool cgroup_made = false;
+	const char *cgpath = config->linux_ != NULL ? config->linux_->cgroups_path : NULL;
+	if (cgroup_manager_new(c->state.id, cgpath, o->systemd_cgroup, &c->cgroup, err) < 0)
+		goto fail;
+	/* The VMM opens /dev/kvm from inside the container's cgroup; the
+	 * container's own processes are in the guest and never see the host's
+	 * device cgroup, so this rule widens nothing for them. */
+	struct stat kst;
+	if (stat("/dev/kvm", &kst) == 0 && S_ISCHR(kst.st_mode)) {
+		struct oci_device kvm = { .type = (char *)"c", .path = (char *)"/dev/kvm",
+					  .major = major(kst.st_rdev), .minor = minor(kst.st_rdev) };
+		if (cgroup_manager_allow_devices(c->cgroup, &kvm, 1, err) < 0)
+			goto fail;
+	}
+	if (cgroup_create(c->cgroup, config->linux_ != NULL ? config->linux_->resources : NULL, err) < 0)
+		goto fail;
+	cgroup_made = true;
+	c->state.cgroup = cgroup_manager_serialize(c->cgroup);
+	c->state.systemd_cgroup = o->systemd_cgroup;
+	if (c->state.cgroup == NULL) {
+		strata_error_errno(err, ENOMEM, "cgroup state");
+		goto fail;
+	}
+	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(st, O_CLOEXEC) < 0) {
+		strata_error_errno(err, errno, "pipe");
+		goto fail;
+	}
+	pid = fork();
+	if (pid < 0) {
+		strata_error_errno(err, errno, "fork the VMM");
+		goto fail;
+	}
+	if (pid == 0) {
+		close(go[1]);
+		close(st[0]);
+		/* The VMM lives as long as the container: holding the container's
+		 * lock would block every later command (state, kill, start, delete). */
+		if (c->lock_fd >= 0)
+			close(c->lock_fd);
+		struct vm_host_args a = { config, text, len, c->state.rootfs, c->dir_fd, go[0], st[1] };
+		_exit(vm_host_main(&a));
+	}
+	close(go[0]);
+	go[0] = -1;
+	close(st[1]);
+	st[1] = -1;
+	/* The VMM (and so the guest's memory) is accounted to the container's cgroup before it boots. */
+	if (cgroup_enter(c->cgroup, pid, err) < 0)
+		goto fail;
+	if (write(go[1], "g", 1) != 1) {
+		strata_error_errno(err, errno, "release the VMM");
+		goto fail;
+	}
+	char buf[2048];
+	size_t n = 0;
+	for (;;) {
+		ssize_t r = read(st[0], buf + n, sizeof(buf) - 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+		if (n == sizeof(buf) - 1)
+			break;
+	}
+	buf[n] = '\0';
+	if (strcmp(buf, "OK") != 0) {
+		strata_error_set(err, EIO, "vm: %s", n > 0 ? buf : "the VMM exited during create");
+		goto fail;
+	}
+	c->state.pid = pid;
+	c->state.pid_start_time = proc_start_time(pid);
+	if (c->state.pid_start_time == 0) {
+		strata_error_set(err, ESRCH, "vm: the VMM exited during create");
+		goto fail;
+	}
+	close(go[1]);
+	close(st[0]);
+	return 0;
+fail:
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	for (int i = 0; i < 2; i++) {
+		if (go[i] >= 0)
+			close(go[i]);
+		if (st[i] >= 0)
+			close(st[i]);
+	}
+	if (cgroup_made) {
+		_cleanup_error_ strata_error_t cerr = NULL;
+		if (cgroup_destroy(c->cgroup, &cerr) < 0)
+			log_warning("rollback: %s", cerr->msg);
+	}
+	if (c->cgroup != NULL) {
+		cgroup_manager_free(c->cgroup);
+		c->cgroup = NULL;
+	}
+	free(c->state.cgroup);
+	c->state.cgroup = NULL;
+	unlinkat(c->dir_fd, NATIVE_EXEC_FIFO, 0);
+	return -1;
+}
+
+static const struct isolation_ops vm_ops = { "vm", vm_level_create, native_start };
+
+const struct isolation_ops *isolation_vm_ops(void)
+{
+	return &vm_ops;
+}
