@@ -193,7 +193,7 @@ int vm_load_kernel(struct vm *vm, const struct vm_kernel *k, strata_error_t *err
 		return strata_error_set(err, ENOTSUP,
 					"this host's /dev/kvm is PVM (kvm_pvm): an ordinary guest kernel cannot boot here "
 					"(its ring-0 code would run in KVM's instruction emulator and never finish); run "
-					"the vm level on a host with hardware KVM (VMX/SVM) or inside the nested test "
+					"on hardware KVM (VMX/SVM), or inside the nested test "
 					"machine (tests/vm/test-machine.sh); PVM-enabled guest kernels are not supported yet");
 	if (k->path == NULL)
 		return strata_error_set(err, EINVAL, "no guest kernel given");
