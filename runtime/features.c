@@ -3,6 +3,7 @@
  * features.c - the runtime-spec features document (see features.h).
  */
 #include "features.h"
+#include "isolation.h"
 
 #include <cap-ng.h>
 #include <ctype.h>
@@ -313,19 +314,21 @@ char *features_json(strata_error_t *err)
 	return out;
 }
 
-__attribute__((weak)) bool isolation_level_available(enum isolation_level_id level, const char **why)
+bool isolation_level_available(enum isolation_level_id level, const char **why)
 {
 	const char *reason = NULL;
 	switch (level) {
 	case ISOLATION_NATIVE:
 	case ISOLATION_SENTRY:
 		break;
-	case ISOLATION_VM: {
-		/* The lifecycle refuses vm until the VMM level lands
-		 * (runtime/lifecycle.c); a strong definition replaces this. */
-		reason = "the vm isolation level is not built yet";
+	case ISOLATION_VM:
+		if (isolation_vm_ops() == NULL)
+			reason = "the vm isolation level is not built yet";
+		else if (access("/sys/module/kvm_pvm", F_OK) == 0)
+			reason = "this host's /dev/kvm is PVM: ordinary guest kernels cannot boot";
+		else if (access("/dev/kvm", R_OK | W_OK) != 0)
+			reason = "/dev/kvm is not available";
 		break;
-	}
 	}
 	if (why != NULL)
 		*why = reason;

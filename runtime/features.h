@@ -39,9 +39,9 @@ char *features_json(strata_error_t *err);
 /*
  * isolation_level_available - whether this build, on this host, can run
  * containers at `level`; when not, *why (may be NULL) gets a static
- * reason.  features.c holds a weak definition (native and sentry: yes; vm:
- * only with /dev/kvm and while the lifecycle accepts it); the code that
- * owns a level may replace it with a strong one that knows better.
+ * reason.  native and sentry: always; vm: when the VMM level is built
+ * (isolation_vm_ops), /dev/kvm is usable and it is not PVM, on which an
+ * ordinary guest kernel cannot boot.
  */
 bool isolation_level_available(enum isolation_level_id level, const char **why);
 

@@ -288,10 +288,15 @@ wait_status() {
 	$STRATA --isolation native create --bundle "$BUNDLE" "$id" >/dev/null 2>&1 </dev/null
 	[ "$(jq -r .level "$STRATA_ROOT/$id/state.json")" = native ]
 	$STRATA delete --force "$id"
-	update_config '.annotations["io.strata.isolation"] = "vm"'
-	run $STRATA create --bundle "$BUNDLE" "$(rand_id)"
-	[ "$status" -eq 1 ]
-	[[ "$output" == *"the vm isolation level is not built yet"* ]]
+	update_config '.annotations["io.strata.isolation"] = "sentry"'
+	id=$(rand_id)
+	$STRATA create --bundle "$BUNDLE" "$id" >/dev/null 2>&1 </dev/null
+	[ "$(jq -r .level "$STRATA_ROOT/$id/state.json")" = sentry ]
+	# the flag wins over the annotation
+	$STRATA delete --force "$id"
+	$STRATA --isolation native create --bundle "$BUNDLE" "$id" >/dev/null 2>&1 </dev/null
+	[ "$(jq -r .level "$STRATA_ROOT/$id/state.json")" = native ]
+	$STRATA delete --force "$id"
 	[ -z "$(ls "$STRATA_ROOT")" ]
 }
 
