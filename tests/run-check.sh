@@ -19,6 +19,8 @@ trap 'rm -rf "$logs"' EXIT
 
 echo "== fixtures"
 bash tests/fixtures/busybox-bundle.sh "$build/strata" >/dev/null || { echo "fixtures: busybox bundle failed"; total_f=$((total_f + 1)); }
+# The vm level's guest kernel (cached by source version and config hash; ~5 min once).
+bash kvm-shim/kernel/build-kernel.sh >/dev/null || { echo "fixtures: guest kernel build failed"; total_f=$((total_f + 1)); }
 
 echo "== unit tests"
 make --no-print-directory unit 2>&1 | tee "$logs/unit"
