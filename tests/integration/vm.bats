@@ -2,10 +2,11 @@
 # vm.bats - strata's VMM (kvm-shim/) on real KVM.
 #
 # Tiny guests (kvm-shim/stubs) run on this host's /dev/kvm, PVM included.
-# The Linux-guest test boots the minimal kernel (kvm-shim/kernel/build-kernel.sh,
-# cached) in our VMM: directly on hardware KVM, or inside the level-1 test
-# machine (tests/vm/test-machine.sh, qemu TCG emulating SVM) when this host's
-# /dev/kvm is PVM or missing.
+# The Linux-guest tests boot the minimal kernel (kvm-shim/kernel/build-kernel.sh,
+# cached) in our VMM: directly on hardware KVM, or, when this host's /dev/kvm
+# is PVM or missing, all of them in ONE boot of the level-1 test machine
+# (tests/vm/test-machine.sh, qemu TCG emulating SVM) from setup_file; each
+# test checks its section of that run's output.
 
 load helpers
 
@@ -19,6 +20,51 @@ need_vmm() {
 }
 
 is_pvm() { [ -e /sys/module/kvm_pvm ]; }
+
+# setup_file: run every Linux-guest case once, where a usable /dev/kvm is.
+# Leaves the output in $VM_LINUX_OUT, or a skip reason in $VM_LINUX_SKIP.
+setup_file() {
+	export VM_LINUX_OUT=$BATS_FILE_TMPDIR/linux.txt VM_LINUX_SKIP=$BATS_FILE_TMPDIR/linux.skip
+	local initrd_one=$REPO_DIR/build/kvm-shim/guest/run-one-initrd.cpio.gz kernel w
+	if [ ! -x "$VMM_BOOT" ]; then echo "vmm-boot is not built ($VMM_BOOT)" >"$VM_LINUX_SKIP"; return 0; fi
+	if [ ! -c /dev/kvm ]; then echo "this host has no /dev/kvm" >"$VM_LINUX_SKIP"; return 0; fi
+	if [ ! -f "$INITRD" ] || [ ! -f "$initrd_one" ]; then echo "the guest initrds are not built" >"$VM_LINUX_SKIP"; return 0; fi
+	[ -x "$BUSYBOX_ROOTFS/bin/busybox" ] || bash "$REPO_DIR/tests/fixtures/busybox-rootfs.sh" "$BUSYBOX_ROOTFS"
+	kernel=$(bash "$REPO_DIR/kvm-shim/kernel/build-kernel.sh" | tail -1)
+	# Shared read-write with the test machine (its /tmp is its own tmpfs).
+	w=$(mktemp -d /tmp/strata-vm-linux.XXXXXX)
+	export VM_LINUX_W=$w
+	mkdir "$w/share"
+	echo "from the host" >"$w/share/from-host.txt"
+	cat >"$w/cases.sh" <<CASES
+#!/bin/bash
+# 1 level-2 vCPU: with 2, qemu 7.2's TCG-emulated SVM sometimes never leaves
+# VMRUN (level-1 soft lockups in KVM_RUN).
+"$REPO_DIR/tests/vm/boot-minimal-kernel.sh" "$VMM_BOOT" "$(dirname "$kernel")" "$INITRD" "$w/share" 1
+echo "== share host-view: \$(cat "$w/share/from-guest.txt" 2>/dev/null)"
+"$REPO_DIR/tests/vm/run-one-commands.sh" "$VMM_BOOT" "$kernel" "$initrd_one" "$BUSYBOX_ROOTFS"
+CASES
+	chmod +x "$w/cases.sh"
+	if is_pvm; then
+		echo "# this host's /dev/kvm is PVM: the Linux-guest cases run inside the test machine (qemu TCG + SVM)" >&3
+		"$REPO_DIR/tests/vm/test-machine.sh" -t 900 -w "$w" "$w/cases.sh" >"$VM_LINUX_OUT" 2>&1
+	else
+		"$w/cases.sh" >"$VM_LINUX_OUT" 2>&1
+	fi
+	echo "== machine rc=$?" >>"$VM_LINUX_OUT"
+}
+
+teardown_file() {
+	[ -n "${VM_LINUX_W:-}" ] && rm -rf "$VM_LINUX_W"
+	return 0
+}
+
+# need_linux_run: skip with setup_file's reason, else show its output.
+need_linux_run() {
+	[ ! -s "$VM_LINUX_SKIP" ] || skip "$(cat "$VM_LINUX_SKIP")"
+	cat "$VM_LINUX_OUT"
+	grep -q '^== machine rc=0$' "$VM_LINUX_OUT"
+}
 
 @test "vm: the PVH stub boots, drives a virtqueue and resets" {
 	need_vmm
@@ -77,27 +123,10 @@ is_pvm() { [ -e /sys/module/kvm_pvm ]; }
 }
 
 @test "vm: the minimal kernel boots to /init in our VMM (PVH, 64-bit protocol, bzImage); virtio-console and 9p both ways" {
-	need_vmm
-	[ -f "$INITRD" ] || skip "tiny initrd is not built"
-	kernel=$(bash "$REPO_DIR/kvm-shim/kernel/build-kernel.sh" | tail -1)
-	[ -s "$kernel" ]
-	share=$(mktemp -d /tmp/strata-vm-share.XXXXXX)
-	echo "from the host" > "$share/from-host.txt"
-	cmd=("$REPO_DIR/tests/vm/boot-minimal-kernel.sh" "$VMM_BOOT" "$(dirname "$kernel")" "$INITRD" "$share")
-	if is_pvm || [ ! -c /dev/kvm ]; then
-		echo "# this host's /dev/kvm is PVM: running inside the test machine (qemu TCG + SVM)" >&3
-		# 1 vCPU there: with 2 level-2 vCPUs, qemu 7.2's TCG-emulated SVM
-		# sometimes never leaves VMRUN (level-1 soft lockups in KVM_RUN).
-		run "$REPO_DIR/tests/vm/test-machine.sh" -t 900 -w "$share" "${cmd[@]}" 1
-	else
-		run "${cmd[@]}"
-	fi
-	echo "$output"
-	host_view=$(cat "$share/from-guest.txt" 2>/dev/null)
-	rm -rf "$share"
-	[ "$status" -eq 0 ]
+	need_linux_run
+	output=$(cat "$VM_LINUX_OUT")
 	# The last guest's write into the shared directory is on this host.
-	[ "$host_view" = "written by the guest" ]
+	[[ "$output" == *"== share host-view: written by the guest"* ]]
 	for mode in pvh linux64 bzimage; do
 		section=$(sed -n "/^== $mode\$/,/^== $mode rc=/p" <<<"$output")
 		[[ "$section" == *"strata-tiny-init: reached /init"* ]]
@@ -111,20 +140,8 @@ is_pvm() { [ -e /sys/module/kvm_pvm ]; }
 }
 
 @test "vm: busybox commands run from a 9p rootfs in our VMM: exit codes, signals, stdout, writes reach the host" {
-	need_vmm
-	initrd=$REPO_DIR/build/kvm-shim/guest/run-one-initrd.cpio.gz
-	[ -f "$initrd" ] || skip "run-one initrd is not built"
-	[ -x "$BUSYBOX_ROOTFS/bin/busybox" ] || bash "$REPO_DIR/tests/fixtures/busybox-rootfs.sh" "$BUSYBOX_ROOTFS"
-	kernel=$(bash "$REPO_DIR/kvm-shim/kernel/build-kernel.sh" | tail -1)
-	cmd=("$REPO_DIR/tests/vm/run-one-commands.sh" "$VMM_BOOT" "$kernel" "$initrd" "$BUSYBOX_ROOTFS")
-	if is_pvm || [ ! -c /dev/kvm ]; then
-		echo "# this host's /dev/kvm is PVM: running inside the test machine (qemu TCG + SVM)" >&3
-		run "$REPO_DIR/tests/vm/test-machine.sh" -t 900 "${cmd[@]}"
-	else
-		run "${cmd[@]}"
-	fi
-	echo "$output"
-	[ "$status" -eq 0 ]
+	need_linux_run
+	output=$(cat "$VM_LINUX_OUT")
 	section() { sed -n "/^== $1\$/,/^== $1 rc=/p" <<<"$output"; }
 	[[ "$(section 1)" == *"strata-run-one: exit 0"* ]]
 	[[ "$(section 2)" == *"strata-run-one: exit 1"* ]]
