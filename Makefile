@@ -33,7 +33,7 @@ LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
-.PHONY: all deps demo check unit unit-asan install uninstall fuzz clean bench guest workloads test-helpers
+.PHONY: all deps demo check unit unit-asan install uninstall fuzz clean bench bench-vm guest workloads test-helpers
 
 all: $(BUILD)/strata guest workloads
 
@@ -107,6 +107,9 @@ fuzz:
 
 bench: all
 	@bash bench/run.sh $(BUILD)/strata
+
+bench-vm: all
+	@bash bench/vm-boot.sh $(BUILD)/strata
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -15,6 +15,7 @@
 # initramfs: boot-to-exit of /bin/true).
 set -euo pipefail
 vmm=$1 kernel=$2 initrd=$3 n=${4:-10}
+cpus=${MEASURE_CPUS:-1}
 tag=${5:-share}
 work=$(mktemp -d /tmp/strata-measure.XXXXXX)
 trap 'rm -rf "$work"' EXIT
@@ -56,10 +57,10 @@ report() { # report NAME FILE
 : > "$work/strata.txt"
 : > "$work/qemu.txt"
 for i in $(seq "$n"); do
-	run_one "$vmm" -m 128 -c 2 -S -t 300000 -i "$initrd" -s "$tag=$share" "$kernel" "$cmdline" >> "$work/strata.txt"
+	run_one "$vmm" -m 128 -c "$cpus" -S -t 300000 -i "$initrd" -s "$tag=$share" "$kernel" "$cmdline" >> "$work/strata.txt"
 	echo "run $i strata-vmm: $(tail -1 "$work/strata.txt") (ms, peak RSS KiB, peak PSS KiB)"
 	run_one qemu-system-x86_64 -M microvm,x-option-roms=off,rtc=off,isa-serial=on -accel kvm -cpu host \
-		-m 128 -smp 2 -nodefaults -no-user-config -nographic -no-reboot -serial null \
+		-m 128 -smp "$cpus" -nodefaults -no-user-config -nographic -no-reboot -serial null \
 		-kernel "$kernel" -initrd "$initrd" -append "$cmdline" \
 		-fsdev "local,id=f0,path=$share,security_model=none" -device virtio-9p-device,fsdev=f0,mount_tag="$tag" \
 		>> "$work/qemu.txt"
