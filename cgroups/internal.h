@@ -87,7 +87,8 @@ void cgroup_layout_free(struct cgroup_layout *l);
  * cgroup_path_resolve - the container's cgroup path inside one hierarchy,
  * relative to the hierarchy's root, always starting with "/":
  *   absent/empty  -> "/strata/<id>"
- *   absolute      -> the path, cleaned ("//" and "." removed, ".." clamped at "/")
+ *   absolute      -> the path, cleaned by path_clean (common/path.h: "//" and "."
+ *                    removed, ".." clamped at "/")
  *   relative      -> own + "/" + path, cleaned (runc's cgroupfs driver: relative
  *                    to the cgroup of the calling process)
  * Errors: EINVAL for a path with a newline or tab (it could not be saved).
@@ -95,9 +96,6 @@ void cgroup_layout_free(struct cgroup_layout *l);
  */
 int cgroup_path_resolve(const char *cgroups_path, const char *id, const char *own, char **out,
 			strata_error_t *err);
-
-/* cgroup_path_clean - lexical clean of an absolute path (heap string, NULL on ENOMEM). */
-char *cgroup_path_clean(const char *path);
 
 /*
  * cgroup_manager_new_with_layout - cgroup_manager_new against a given layout

@@ -23,49 +23,13 @@
 
 #include "../common/cleanup.h"
 #include "../common/log.h"
+#include "../common/path.h"
 #include "internal.h"
 #include "systemd.h"
 
 static const char *mode_name(enum cgroup_mode m)
 {
 	return m == CGROUP_MODE_V1 ? "v1" : m == CGROUP_MODE_HYBRID ? "hybrid" : "v2";
-}
-
-char *cgroup_path_clean(const char *path)
-{
-	size_t len = strlen(path);
-	char *out = malloc(len + 2);
-	if (out == NULL)
-		return NULL;
-	size_t o = 0;
-	const char *p = path;
-	while (*p != '\0') {
-		while (*p == '/')
-			p++;
-		if (*p == '\0')
-			break;
-		const char *end = strchrnul(p, '/');
-		size_t l = (size_t)(end - p);
-		if (l == 1 && p[0] == '.') {
-			/* skip */
-		} else if (l == 2 && p[0] == '.' && p[1] == '.') {
-			/* ".." never climbs above the hierarchy root (security: the
-			 * path must stay inside the cgroup mount). */
-			while (o > 0 && out[o - 1] != '/')
-				o--;
-			if (o > 0)
-				o--;
-		} else {
-			out[o++] = '/';
-			memcpy(out + o, p, l);
-			o += l;
-		}
-		p = end;
-	}
-	if (o == 0)
-		out[o++] = '/';
-	out[o] = '\0';
-	return out;
 }
 
 int cgroup_path_resolve(const char *cgroups_path, const char *id, const char *own, char **out, strata_error_t *err)
@@ -82,9 +46,11 @@ int cgroup_path_resolve(const char *cgroups_path, const char *id, const char *ow
 		return strata_error_errno(err, ENOMEM, "resolve cgroupsPath");
 	if (strpbrk(joined, "\n\t") != NULL)
 		return strata_error_set(err, EINVAL, "invalid cgroupsPath `%s`: contains a newline or tab", cgroups_path);
-	char *clean = cgroup_path_clean(joined);
+	/* Security: path_clean clamps ".." at "/", so the path stays inside the
+	 * hierarchy's mount point. */
+	char *clean = path_clean(joined, err);
 	if (clean == NULL)
-		return strata_error_errno(err, ENOMEM, "resolve cgroupsPath");
+		return strata_error_wrap(err, "resolve cgroupsPath");
 	if (strcmp(clean, "/") == 0) {
 		free(clean);
 		return strata_error_set(err, EINVAL, "invalid cgroupsPath `%s`: it names the root cgroup",

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../common/cleanup.h"
+#include "../common/path.h"
 #include "tmpfs.h"
 #include "vfs.h"
 
@@ -34,36 +35,6 @@ static int add_mount(struct vfs *v, const char *path, enum vfs_fs_kind kind, con
 	return 0;
 }
 
-/* Canonicalise a mount destination lexically ("/a//b/../c" -> "/a/c"). */
-static void lexical_clean(const char *in, char *out, size_t outlen)
-{
-	size_t o = 0;
-	out[o++] = '/';
-	const char *p = in;
-	while (*p != '\0') {
-		while (*p == '/')
-			p++;
-		if (*p == '\0')
-			break;
-		const char *e = strchrnul(p, '/');
-		size_t n = (size_t)(e - p);
-		if (n == 1 && p[0] == '.') {
-		} else if (n == 2 && p[0] == '.' && p[1] == '.') {
-			while (o > 1 && out[o - 1] != '/')
-				o--;
-			if (o > 1)
-				o--;
-		} else if (o + n + 2 < outlen) {
-			if (o > 1)
-				out[o++] = '/';
-			memcpy(out + o, p, n);
-			o += n;
-		}
-		p = e;
-	}
-	out[o] = '\0';
-}
-
 int vfs_new(const struct oci_config *config, struct vfs **out, strata_error_t *err)
 {
 	struct vfs *v = calloc(1, sizeof(*v));
@@ -78,8 +49,12 @@ int vfs_new(const struct oci_config *config, struct vfs **out, strata_error_t *e
 	add_mount(v, "/", FS_HOST, "rootfs", "rootfs", config->root != NULL && config->root->readonly ? "ro" : "rw");
 	for (size_t i = 0; i < config->mounts_len; i++) {
 		const struct oci_mount *m = &config->mounts[i];
-		char dst[PATH_MAX];
-		lexical_clean(m->destination, dst, sizeof(dst));
+		/* Canonical, like every path in the mount table ("/a//b/../c" -> "/a/c"). */
+		_cleanup_free_ char *dst = path_clean(m->destination, err);
+		if (dst == NULL) {
+			vfs_free(v);
+			return strata_error_wrap(err, "sentry: mount table");
+		}
 		const char *type = m->type != NULL ? m->type : "none";
 		enum vfs_fs_kind kind = FS_HOST;
 		if (strcmp(type, "proc") == 0)
