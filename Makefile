@@ -10,6 +10,7 @@
 
 PREFIX ?= /usr/local
 BUILD ?= build
+ASAN_BUILD ?= build-asan
 CC ?= gcc
 PKGS := yajl libseccomp libcap-ng libnl-3.0 libnl-route-3.0
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
@@ -72,14 +73,15 @@ deps:
 unit: $(UNIT_BINS)
 	@bash tests/run-unit.sh $(BUILD) $(UNIT_BINS)
 
-# The same unit tests under AddressSanitizer + UndefinedBehaviorSanitizer.
+# The same unit tests under AddressSanitizer + UndefinedBehaviorSanitizer, built
+# into $(ASAN_BUILD) (set it per worker so parallel builds do not share objects).
 unit-asan:
-	@$(MAKE) --no-print-directory BUILD=build-asan \
+	@$(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) \
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-		LDFLAGS="-fsanitize=address,undefined" build-asan/libstrata.a \
-		$(patsubst $(BUILD)/%,build-asan/%,$(UNIT_BINS)) >/dev/null
+		LDFLAGS="-fsanitize=address,undefined" $(ASAN_BUILD)/libstrata.a \
+		$(patsubst $(BUILD)/%,$(ASAN_BUILD)/%,$(UNIT_BINS)) >/dev/null
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-		bash tests/run-unit.sh build-asan $(patsubst $(BUILD)/%,build-asan/%,$(UNIT_BINS))
+		bash tests/run-unit.sh $(ASAN_BUILD) $(patsubst $(BUILD)/%,$(ASAN_BUILD)/%,$(UNIT_BINS))
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/libexec/strata
@@ -112,4 +114,4 @@ bench-vm: all
 	@bash bench/vm-boot.sh $(BUILD)/strata
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build $(ASAN_BUILD) build-fuzz

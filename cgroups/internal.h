@@ -67,7 +67,10 @@ struct cgroup_manager {
 /*
  * cgroup_layout_detect - read /proc/self/mountinfo and /proc/self/cgroup and
  * describe every mounted cgroup hierarchy.  *out owned by the caller
- * (cgroup_layout_free).  Errors: ENOENT "no cgroup hierarchy is mounted".
+ * (cgroup_layout_free).  A hierarchy that is over-mounted (a later mount in
+ * mountinfo order on the same mount point: the last one wins), or mounted on
+ * an over-mounted parent, is skipped: paths under its mount point reach
+ * other files.  Errors: ENOENT "no cgroup hierarchy is mounted".
  */
 int cgroup_layout_detect(struct cgroup_layout *out, strata_error_t *err);
 

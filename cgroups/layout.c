@@ -141,6 +141,65 @@ static int add_hierarchy(struct cgroup_layout *l, const char *controllers, const
 	return 0;
 }
 
+/* One mountinfo line: its mount id, parent id and mount point (not NUL-ended). */
+struct mi_entry {
+	char *line;
+	long id, parent;
+	const char *mp;
+	size_t mp_len;
+};
+
+/* Field n (0-based, space-separated) of line, its length in *len; NULL if absent. */
+static const char *mi_field(const char *line, int n, size_t *len)
+{
+	const char *p = line;
+	for (int i = 0; i < n; i++) {
+		p = strchr(p, ' ');
+		if (p == NULL)
+			return NULL;
+		p++;
+	}
+	*len = strcspn(p, " ");
+	return *len > 0 ? p : NULL;
+}
+
+/*
+ * Is mount e hidden from path lookups?  Covered: a later line (mountinfo
+ * lists a namespace's mounts in the order they were made) has the same mount
+ * point, so the last mount on a mount point wins.  A mount whose parent
+ * mount is hidden is hidden as well (an over-mounted /sys/fs/cgroup tmpfs
+ * takes every hierarchy under it along).  The parent is followed by id, never
+ * by order: the root mount may be listed after its children.
+ */
+static bool same_mp(const struct mi_entry *a, const struct mi_entry *b)
+{
+	return a->mp_len == b->mp_len && memcmp(a->mp, b->mp, a->mp_len) == 0;
+}
+
+static bool mi_hidden(const struct mi_entry *e, size_t n, size_t i)
+{
+	size_t child = n;
+	for (size_t depth = 0; depth <= n; depth++) {
+		/* A parent on the same mount point as its child is covered by that
+		 * child (or by a later mount, which then covers the child too). */
+		if (child == n || !same_mp(&e[child], &e[i]))
+			for (size_t j = i + 1; j < n; j++)
+				if (same_mp(&e[j], &e[i]))
+					return true;
+		size_t p = n;
+		for (size_t j = 0; j < n; j++)
+			if (j != i && e[j].id == e[i].parent) {
+				p = j;
+				break;
+			}
+		if (p == n)
+			return false; /* the parent is outside what mountinfo shows (the root's) */
+		child = i;
+		i = p;
+	}
+	return false; /* a parent loop: not a real mount tree, leave it visible */
+}
+
 int cgroup_layout_parse(const char *mountinfo, const char *proc_cgroup, struct cgroup_layout *out,
 			strata_error_t *err)
 {
@@ -149,19 +208,42 @@ int cgroup_layout_parse(const char *mountinfo, const char *proc_cgroup, struct c
 	_cleanup_free_ char *copy = strdup(mountinfo);
 	if (copy == NULL)
 		return strata_error_errno(err, ENOMEM, "parse mountinfo");
-	for (char *save = NULL, *line = strtok_r(copy, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+	size_t cap = 1;
+	for (const char *c = copy; *c != '\0'; c++)
+		cap += *c == '\n';
+	_cleanup_free_ struct mi_entry *e = calloc(cap, sizeof(*e));
+	if (e == NULL)
+		return strata_error_errno(err, ENOMEM, "parse mountinfo");
+	size_t n = 0;
+	for (char *save = NULL, *line = strtok_r(copy, "\n", &save); line != NULL && n < cap;
+	     line = strtok_r(NULL, "\n", &save)) {
+		struct mi_entry *m = &e[n];
+		m->mp = mi_field(line, 4, &m->mp_len);
+		if (m->mp == NULL || sscanf(line, "%ld %ld", &m->id, &m->parent) != 2)
+			continue;
+		m->line = line;
+		n++;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char *line = e[i].line;
 		char *sep = strstr(line, " - ");
 		if (sep == NULL)
 			continue;
-		*sep = '\0';
 		char fstype[64], superopts[1024];
 		if (sscanf(sep + 3, "%63s %*s %1023s", fstype, superopts) != 2)
 			continue;
 		bool is_v2 = strcmp(fstype, "cgroup2") == 0;
 		if (!is_v2 && strcmp(fstype, "cgroup") != 0)
 			continue;
+		/* An over-mounted hierarchy is out of reach: its files are not
+		 * the ones a path under its mount point names. */
+		if (mi_hidden(e, n, i))
+			continue;
+		*sep = '\0'; /* the fields before " - " (e[].mp lies there, length-bounded) */
 		char root[4096], mnt[4096];
-		if (sscanf(line, "%*s %*s %*s %4095s %4095s", root, mnt) != 2)
+		int got = sscanf(line, "%*s %*s %*s %4095s %4095s", root, mnt);
+		*sep = ' ';
+		if (got != 2)
 			continue;
 		int r;
 		if (is_v2) {

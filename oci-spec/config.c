@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../common/cleanup.h"
+#include "../common/path.h"
 #include "../common/util.h"
 #include "config_decode.h"
 
@@ -37,6 +38,15 @@ static int dec_mount(struct dec *d, const struct dec_path *p, const struct json_
 	    dec_field_array_of(d, p, v, "gidMappings", sizeof(struct oci_id_mapping), dec_id_mapping, dec_clear_nothing,
 			       (void **)&m->gid_mappings, &m->gid_mappings_len) < 0)
 		return -1;
+	/* Clean the destination once, here, so every level mounts on the same
+	 * place: "//mnt/./x/../vol/" is "/mnt/vol", and the native rootfs code
+	 * never creates the "x" it would walk through (runc applies Go's
+	 * filepath.Clean to the destination for the same reason). */
+	char *clean = path_clean(m->destination, d->err);
+	if (clean == NULL)
+		return dec_oom(d);
+	free(m->destination);
+	m->destination = clean;
 	return 0;
 }
 

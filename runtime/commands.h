@@ -30,7 +30,7 @@ struct strata_global_opts {
 	enum isolation_level_id isolation; /* --isolation value */
 	enum isolation_level_id argv0_level; /* from the binary name: strata-sentry, strata-vm */
 	const char *criu;            /* --criu, accepted and ignored */
-	const char *rootless;        /* --rootless=true|false|auto, accepted */
+	bool rootless;               /* --rootless true|false|auto, resolved (runtime/rootless.h) */
 	const char *self_exe;        /* absolute path of the running binary (/proc/self/exe) */
 };
 

@@ -155,6 +155,7 @@ int lifecycle_create(const struct strata_global_opts *g, const char *id, const s
 		.no_new_keyring = o->no_new_keyring,
 		.preserve_fds = o->preserve_fds,
 		.systemd_cgroup = g->systemd_cgroup,
+		.rootless = g->rootless,
 	};
 	if (ops->create(c, config, &no, err) < 0)
 		goto out;

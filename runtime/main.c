@@ -19,6 +19,7 @@
 #include "native/cloned_binary.h"
 #include "container_json.h"
 #include "options.h"
+#include "rootless.h"
 
 struct command {
 	const char *name;
@@ -71,7 +72,7 @@ static void print_help(const char *prog)
 	       "   --systemd-cgroup      use systemd to manage the container's cgroup\n"
 	       "   --isolation value     isolation level of a new container: native, sentry or vm\n"
 	       "   --criu value          accepted for runc compatibility, unused\n"
-	       "   --rootless value      accepted for runc compatibility (true, false, auto)\n"
+	       "   --rootless value      ignore cgroup permission errors ('true', 'false', or 'auto') (default: \"auto\")\n"
 	       "   --help, -h            show help\n"
 	       "   --version, -v         print the version\n");
 }
@@ -91,7 +92,7 @@ static enum isolation_level_id level_from_argv0(const char *argv0)
 int main(int argc, char **argv)
 {
 	struct strata_global_opts g = { .root = "/run/strata", .log_format = LOG_FORMAT_TEXT };
-	const char *log_format = NULL, *isolation = NULL;
+	const char *log_format = NULL, *isolation = NULL, *rootless = NULL;
 	bool version = false, help = false;
 	const struct opt_spec specs[] = {
 		{ "root", 0, OPT_STRING, &g.root },
@@ -101,7 +102,7 @@ int main(int argc, char **argv)
 		{ "systemd-cgroup", 0, OPT_BOOL, &g.systemd_cgroup },
 		{ "isolation", 0, OPT_STRING, &isolation },
 		{ "criu", 0, OPT_STRING, &g.criu },
-		{ "rootless", 0, OPT_STRING, &g.rootless },
+		{ "rootless", 0, OPT_STRING, &rootless },
 		{ "version", 'v', OPT_BOOL, &version },
 		{ "help", 'h', OPT_BOOL, &help },
 		{ NULL, 0, 0, NULL },
@@ -142,6 +143,12 @@ int main(int argc, char **argv)
 		g.has_isolation = true;
 		g.isolation = (enum isolation_level_id)lv;
 	}
+	enum rootless_mode rm;
+	if (rootless_mode_parse(rootless, &rm, &err) < 0) {
+		log_error("%s", err->msg);
+		return 1;
+	}
+	g.rootless = rootless_resolve(rm, geteuid(), rm == ROOTLESS_AUTO && rootless_in_user_namespace());
 	g.argv0_level = level_from_argv0(argv[0]);
 	if (version) {
 		print_version();

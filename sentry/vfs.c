@@ -18,20 +18,28 @@
 
 static void pcopy(char *out, size_t outlen, const char *in);
 
+/* Append a mount to the table.  Returns 0, or -1 with *err set (ENOMEM);
+ * on failure the table is unchanged (nothing half-filled is left in it). */
 static int add_mount(struct vfs *v, const char *path, enum vfs_fs_kind kind, const char *source, const char *fstype,
-		     const char *options)
+		     const char *options, strata_error_t *err)
 {
 	struct vmount *n = realloc(v->mounts, (v->nmounts + 1) * sizeof(*n));
 	if (n == NULL)
-		return -ENOMEM;
+		return strata_error_errno(err, ENOMEM, "sentry: mount table entry for `%s`", path);
 	v->mounts = n;
-	struct vmount *m = &n[v->nmounts++];
-	memset(m, 0, sizeof(*m));
-	m->path = strdup(path);
-	m->kind = kind;
-	m->source = strdup(source != NULL ? source : "none");
-	m->fstype = strdup(fstype != NULL ? fstype : "none");
-	m->options = strdup(options != NULL ? options : "rw");
+	struct vmount m = { .kind = kind };
+	m.path = strdup(path);
+	m.source = strdup(source != NULL ? source : "none");
+	m.fstype = strdup(fstype != NULL ? fstype : "none");
+	m.options = strdup(options != NULL ? options : "rw");
+	if (m.path == NULL || m.source == NULL || m.fstype == NULL || m.options == NULL) {
+		free(m.path);
+		free(m.source);
+		free(m.fstype);
+		free(m.options);
+		return strata_error_errno(err, ENOMEM, "sentry: mount table entry for `%s`", path);
+	}
+	n[v->nmounts++] = m;
 	return 0;
 }
 
@@ -46,7 +54,11 @@ int vfs_new(const struct oci_config *config, struct vfs **out, strata_error_t *e
 		free(v);
 		return strata_error_errno(err, errno, "sentry: open container root");
 	}
-	add_mount(v, "/", FS_HOST, "rootfs", "rootfs", config->root != NULL && config->root->readonly ? "ro" : "rw");
+	if (add_mount(v, "/", FS_HOST, "rootfs", "rootfs", config->root != NULL && config->root->readonly ? "ro" : "rw",
+		      err) < 0) {
+		vfs_free(v);
+		return -1;
+	}
 	for (size_t i = 0; i < config->mounts_len; i++) {
 		const struct oci_mount *m = &config->mounts[i];
 		/* Canonical, like every path in the mount table ("/a//b/../c" -> "/a/c"). */
@@ -76,9 +88,9 @@ int vfs_new(const struct oci_config *config, struct vfs **out, strata_error_t *e
 				o += snprintf(opts + o, o < sizeof(opts) ? sizeof(opts) - o : 0, "%s%s", j ? "," : "",
 					      m->options[j]);
 		}
-		if (add_mount(v, dst, kind, m->source, type, opts) < 0) {
+		if (add_mount(v, dst, kind, m->source, type, opts, err) < 0) {
 			vfs_free(v);
-			return strata_error_errno(err, ENOMEM, "sentry: mount table");
+			return -1;
 		}
 		if (kind == FS_TMPFS) {
 			struct vmount *vm = &v->mounts[v->nmounts - 1];

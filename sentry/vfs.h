@@ -62,7 +62,9 @@ struct vloc {
 #define VFS_DIRFD_EMPTY 2 /* AT_EMPTY_PATH: empty path names dirfd itself */
 
 /* vfs_new - mount table from the config's mounts (proc -> sentry procfs,
- * tmpfs/dev -> sentry, sysfs -> empty dir, the rest host-backed). */
+ * tmpfs/dev -> sentry, sysfs -> empty dir, the rest host-backed).  Returns 0
+ * with *out owned by the caller (vfs_free), or -1 with *err set (ENOMEM, or
+ * the errno of opening the container root) and nothing allocated. */
 int vfs_new(const struct oci_config *config, struct vfs **out, strata_error_t *err);
 /* vfs_free - close the root fd and free the mount table. */
 void vfs_free(struct vfs *vfs);

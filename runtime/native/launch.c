@@ -27,6 +27,7 @@
 #include "../../common/log.h"
 #include "../../common/util.h"
 #include "../container_json.h"
+#include "../rootless.h"
 #include "hooks.h"
 #include "init.h"
 #include "namespaces.h"
@@ -267,6 +268,28 @@ static int check_config(const struct oci_config *config, const struct ns_plan *p
 	return 0;
 }
 
+/*
+ * Rootless (--rootless): a cgroup the caller may not create, write or join is
+ * a warning, and the container runs without it, as with runc, unless the
+ * config asks for resource limits (those are never dropped silently).
+ * Returns true when the error in *err was taken: the cgroup is removed as far
+ * as it exists and c->cgroup is dropped.
+ */
+static bool drop_cgroup_if_rootless(struct container *c, bool rootless, const struct oci_resources *res,
+				    strata_error_t *err)
+{
+	if (*err == NULL || !rootless_cgroup_error_ignorable(rootless, (*err)->code, res))
+		return false;
+	log_warning("rootless: the container runs without a cgroup: %s", (*err)->msg);
+	strata_error_free(err);
+	_cleanup_error_ strata_error_t derr = NULL;
+	if (cgroup_destroy(c->cgroup, &derr) < 0)
+		log_debug("rootless: remove the partial cgroup: %s", derr->msg);
+	cgroup_manager_free(c->cgroup);
+	c->cgroup = NULL;
+	return true;
+}
+
 /* LISTEN_FDS of the runtime's environment (systemd socket activation), 0 if unset or bad. */
 static int listen_fds_count(void)
 {
@@ -325,16 +348,22 @@ int native_create(struct container *c, const struct oci_config *config, const st
 
 	/* The container's cgroup exists (with its limits) before any of its code runs. */
 	const char *cgpath = config->linux_ != NULL ? config->linux_->cgroups_path : NULL;
+	const struct oci_resources *res = config->linux_ != NULL ? config->linux_->resources : NULL;
 	if (cgroup_manager_new(c->state.id, cgpath, o->systemd_cgroup, &c->cgroup, err) < 0)
 		goto out;
-	if (cgroup_create(c->cgroup, config->linux_ != NULL ? config->linux_->resources : NULL, err) < 0)
-		goto out;
-	cgroup_made = true;
-	c->state.cgroup = cgroup_manager_serialize(c->cgroup);
+	if (cgroup_create(c->cgroup, res, err) < 0) {
+		if (!drop_cgroup_if_rootless(c, o->rootless, res, err))
+			goto out;
+	} else {
+		cgroup_made = true;
+	}
 	c->state.systemd_cgroup = o->systemd_cgroup;
-	if (c->state.cgroup == NULL) {
-		strata_error_errno(err, ENOMEM, "cgroup state");
-		goto out;
+	if (c->cgroup != NULL) {
+		c->state.cgroup = cgroup_manager_serialize(c->cgroup);
+		if (c->state.cgroup == NULL) {
+			strata_error_errno(err, ENOMEM, "cgroup state");
+			goto out;
+		}
 	}
 
 	if (o->console_socket != NULL) {
@@ -396,8 +425,13 @@ int native_create(struct container *c, const struct oci_config *config, const st
 		    write_id_map(pid, "gid_map", config->linux_->gid_mappings, config->linux_->gid_mappings_len, err) < 0)
 			goto out;
 	}
-	if (cgroup_enter(c->cgroup, pid, err) < 0)
-		goto out;
+	if (c->cgroup != NULL && cgroup_enter(c->cgroup, pid, err) < 0) {
+		if (!drop_cgroup_if_rootless(c, o->rootless, res, err))
+			goto out;
+		cgroup_made = false;
+		free(c->state.cgroup);
+		c->state.cgroup = NULL;
+	}
 	if (sync_send(pair[0], SYNC_CONTINUE, 0, NULL, 0) < 0) {
 		strata_error_errno(err, errno, "send CONTINUE to container init");
 		goto out;

@@ -33,6 +33,8 @@ struct native_create_opts {
 	bool no_new_keyring;        /* --no-new-keyring: keep the caller's session keyring */
 	int preserve_fds;           /* --preserve-fds N: fds 3..3+N-1 go to the container */
 	bool systemd_cgroup;        /* --systemd-cgroup */
+	bool rootless;              /* --rootless resolved: cgroup permission errors may be warnings
+				     * (runtime/rootless.h rootless_cgroup_error_ignorable) */
 };
 
 /*
@@ -45,6 +47,9 @@ struct native_create_opts {
  * On failure everything it made is undone (init killed and reaped, cgroup
  * removed, exec.fifo removed) and *err says what failed, e.g.
  * `exec: "foo": executable file not found in $PATH`.
+ * With o->rootless, a permission error creating, writing or joining the
+ * cgroup of a config without resource limits is logged as a warning and the
+ * container runs without a cgroup (state.cgroup and c->cgroup stay NULL).
  */
 int native_create(struct container *c, const struct oci_config *config, const struct native_create_opts *o,
 		  strata_error_t *err);

@@ -19,7 +19,7 @@ command -v "$cc" >/dev/null || { echo "run-fuzz: $cc not found (apt-get install 
 
 mkdir -p "$out/corpus" "$out/artifacts"
 # Only what the parser needs: the error/file helpers and oci-spec/.
-srcs=(tests/fuzz/fuzz_config.c common/error.c common/util.c oci-spec/*.c)
+srcs=(tests/fuzz/fuzz_config.c common/error.c common/util.c common/path.c oci-spec/*.c)
 echo "run-fuzz: building $out/fuzz_config"
 "$cc" -std=gnu11 -g -O1 -D_GNU_SOURCE= -I. $(pkg-config --cflags yajl) \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \

@@ -119,6 +119,17 @@ mount_line() { printf '%s\n' "$output" | awk -v d="$1" '$5 == d'; }
 	[ -d "$BUNDLE/rootfs/a/b/c" ]
 }
 
+@test "rootfs: a mount destination is cleaned lexically first (no stray directories)" {
+	# "//mnt/./stray-x/../cleaned-vol/" is "/mnt/cleaned-vol": walking it raw would create /mnt/stray-x
+	add_mount "{\"destination\":\"//mnt/./stray-x/../cleaned-vol/\",\"type\":\"bind\",\"source\":\"$HOSTVOL\",\"options\":[\"rbind\",\"rw\"]}"
+	in_container 'echo cleaned > /mnt/cleaned-vol/file; cat /proc/self/mountinfo; ls -a /mnt'
+	[ "$status" -eq 0 ]
+	[ -n "$(mount_line /mnt/cleaned-vol)" ]
+	[ "$(cat "$HOSTVOL/file")" = "cleaned" ]
+	[ -d "$BUNDLE/rootfs/mnt/cleaned-vol" ]
+	[ ! -e "$BUNDLE/rootfs/mnt/stray-x" ]
+}
+
 @test "rootfs: a bind-mounted host directory is written by the container and seen by the host" {
 	add_mount "{\"destination\":\"/vol\",\"type\":\"bind\",\"source\":\"$HOSTVOL\",\"options\":[\"rbind\",\"rw\"]}"
 	in_container 'echo from-container > /vol/file && cat /vol/file'

@@ -95,6 +95,16 @@ run_level() {
 	[ "$(cat "$TEST_TMP/vol/file")" = from-sentry ]
 }
 
+@test "sentry: an uncleaned mount destination lands on the cleaned path, nothing stray" {
+	mkdir -p "$TEST_TMP/vol"
+	update_config '.mounts += [{"destination":"//mnt/./stray-x/../cleaned-vol/","type":"bind","source":"'"$TEST_TMP/vol"'","options":["rbind","rw"]}]'
+	run_level sentry "$TEST_TMP/o" sh -c 'echo from-sentry > /mnt/cleaned-vol/file && grep -c " /mnt/cleaned-vol " /proc/self/mounts'
+	[ "$(cat "$TEST_TMP/o/rc")" = 0 ]
+	[ "$(cat "$TEST_TMP/o/out")" = 1 ]
+	[ "$(cat "$TEST_TMP/vol/file")" = from-sentry ]
+	[ ! -e "$BUNDLE/rootfs/mnt/stray-x" ]
+}
+
 @test "sentry: paths cannot escape the container root" {
 	# A marker beside the rootfs on the host must stay out of reach.
 	echo host-secret >"$BUNDLE/secret"

@@ -109,6 +109,63 @@ static const char hybrid_mountinfo[] =
 	"37 32 0:32 /sub /mnt/mem rw shared:14 - cgroup cgroup rw,memory\n";
 static const char hybrid_proc_cgroup[] = "4:memory:/process_api/abc\n3:cpu,cpuacct:/\n1:name=systemd:/init.scope\n0::/init.scope\n";
 
+/* Over-mounted hierarchies: the last mount on a mount point wins, and a mount
+ * on a hidden parent (the first /sys/fs/cgroup tmpfs here) is hidden too.
+ * Lines are in mountinfo order; the root mount is listed after its children,
+ * as some hosts show it. */
+static const char overmounted_mountinfo[] =
+	"25 30 0:23 / /sys rw,nosuid - sysfs sysfs rw\n"
+	"30 1 254:0 / / rw,relatime - ext4 /dev/vda rw\n"
+	"32 25 0:27 / /sys/fs/cgroup rw - tmpfs tmpfs rw,mode=755\n"
+	"33 32 0:28 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids\n"
+	"34 32 0:29 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
+	"35 34 0:40 / /sys/fs/cgroup/memory rw - tmpfs tmpfs rw\n"
+	"36 32 0:30 / /sys/fs/cgroup/cpu rw - cgroup cgroup rw,cpu\n"
+	"37 36 0:31 / /sys/fs/cgroup/cpu rw - cgroup cgroup rw,cpu,cpuacct\n"
+	"38 32 0:32 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n"
+	"39 30 0:33 / /mnt/blk rw - cgroup cgroup rw,blkio\n"
+	"40 30 0:34 / /mnt/blk rw - cgroup cgroup rw,devices\n";
+
+static void test_layout_overmounted(void **state)
+{
+	(void)state;
+	struct cgroup_layout l = { 0 };
+	strata_error_t err = NULL;
+	assert_int_equal(cgroup_layout_parse(overmounted_mountinfo, "0::/\n", &l, &err), 0);
+	/* pids; memory is covered by a tmpfs; cpu by cpu,cpuacct; blkio by devices */
+	assert_int_equal(l.mode, CGROUP_MODE_HYBRID);
+	assert_int_equal(l.n, 4);
+	assert_string_equal(l.h[0].controllers, "pids");
+	assert_string_equal(l.h[1].controllers, "cpu,cpuacct");
+	assert_string_equal(l.h[1].mount, "/sys/fs/cgroup/cpu");
+	assert_string_equal(l.h[2].controllers, "devices");
+	assert_string_equal(l.h[2].mount, "/mnt/blk");
+	assert_null(l.h[3].controllers);
+	cgroup_layout_free(&l);
+
+	/* A second tmpfs on /sys/fs/cgroup hides every hierarchy under the first;
+	 * the ones mounted on the new tmpfs are used. */
+	static const char hidden_tree[] =
+		"32 25 0:27 / /sys/fs/cgroup rw - tmpfs tmpfs rw,mode=755\n"
+		"33 32 0:28 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
+		"34 32 0:29 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n"
+		"40 32 0:40 / /sys/fs/cgroup rw - tmpfs tmpfs rw,mode=755\n"
+		"41 40 0:41 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids\n";
+	assert_int_equal(cgroup_layout_parse(hidden_tree, "", &l, &err), 0);
+	assert_int_equal(l.mode, CGROUP_MODE_V1);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.h[0].controllers, "pids");
+	cgroup_layout_free(&l);
+
+	/* Everything covered: no usable hierarchy */
+	assert_int_equal(cgroup_layout_parse("30 1 0:26 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n"
+					     "31 30 0:27 / /sys/fs/cgroup rw - tmpfs tmpfs rw\n",
+					     "0::/\n", &l, &err),
+			 -1);
+	assert_int_equal(err->code, ENOENT);
+	strata_error_free(&err);
+}
+
 static void test_layout_parse(void **state)
 {
 	(void)state;
@@ -641,7 +698,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_path_resolve),	    cmocka_unit_test(test_systemd_path),
-		cmocka_unit_test(test_layout_parse),	    cmocka_unit_test(test_host_layout),
+		cmocka_unit_test(test_layout_parse),	    cmocka_unit_test(test_layout_overmounted),
+		cmocka_unit_test(test_host_layout),
 		cmocka_unit_test(test_conversions),	    cmocka_unit_test(test_parse_size),
 		cmocka_unit_test(test_update_flags),	    cmocka_unit_test(test_v2_mapping),
 		cmocka_unit_test(test_ebpf_generate),	    cmocka_unit_test(test_ebpf_load_and_enforce),

@@ -346,6 +346,22 @@ static void test_duplicate_keys_last_wins(void **state)
 	oci_config_free(c);
 }
 
+/* Mount destinations come out cleaned lexically, so every level mounts on
+ * the same place and nothing walks a "." or ".." component. */
+static void test_mount_destination_cleaned(void **state)
+{
+	(void)state;
+	struct oci_config *c = parse_ok("{'ociVersion':'1','mounts':[{'destination':'//mnt/./x/../vol/'},"
+					"{'destination':'/../../etc//hosts'},{'destination':'/'},"
+					"{'destination':'/dev/'}]}");
+	assert_int_equal(c->mounts_len, 4);
+	assert_string_equal(c->mounts[0].destination, "/mnt/vol");
+	assert_string_equal(c->mounts[1].destination, "/etc/hosts");
+	assert_string_equal(c->mounts[2].destination, "/");
+	assert_string_equal(c->mounts[3].destination, "/dev");
+	oci_config_free(c);
+}
+
 static void test_lenient_values(void **state)
 {
 	(void)state;
@@ -655,6 +671,7 @@ int main(void)
 		cmocka_unit_test(test_rich_resources),
 		cmocka_unit_test(test_minimal_and_nulls),
 		cmocka_unit_test(test_duplicate_keys_last_wins),
+		cmocka_unit_test(test_mount_destination_cleaned),
 		cmocka_unit_test(test_lenient_values),
 		cmocka_unit_test(test_error_types),
 		cmocka_unit_test(test_error_ranges),
