@@ -170,7 +170,7 @@ count_of() {
 }
 
 @test "pause freezes a counter loop, resume thaws it; state shows paused" {
-	set_args sh -c 'i=0; while :; do i=$((i+1)); echo $i >/count; sleep 0.05; done'
+	set_args sh -c 'i=0; while :; do i=$((i+1)); echo $i >/count.new; mv /count.new /count; sleep 0.05; done'
 	id=$(rand_id)
 	run_d "$id"
 	sleep 0.5
