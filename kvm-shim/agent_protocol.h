@@ -24,6 +24,8 @@
  *   host  -> STDIN(id 0, bytes)... STDIN(empty) (with AGENT_CREATE_STDIN)
  *   host  -> SIGNAL(id, signo)                  (any time after CREATED)
  *   host  -> EXEC(k, process.json)              agent -> STARTED(k, pid) or ERROR(k)
+ *            (or EXEC_STDIN: the same, stdin fed by STDIN(k) frames)
+ *   host  -> STDIN(k, bytes)... STDIN(k, empty)  (after EXEC_STDIN)
  *   agent -> STDOUT/STDERR(k, bytes)... EXIT(k, status)
  *   agent -> EXIT(0, status)                    after all of the init's output
  * After EXIT(0) the agent deletes the container; with
@@ -108,11 +110,16 @@ enum agent_msg_type {
 	AGENT_MSG_ERROR = 11,
 	/* host -> agent, id 0.  No payload.  Kill the container, power off. */
 	AGENT_MSG_POWEROFF = 12,
-	/* host -> agent, id 0 (a CREATE with AGENT_CREATE_STDIN).  Payload:
-	 * bytes for the init's stdin, in order; an empty payload closes it (the
-	 * process reads EOF).  More than AGENT_STDIN_BUFFER_MAX unread bytes are
-	 * refused with ERROR. */
+	/* host -> agent, id 0 (a CREATE with AGENT_CREATE_STDIN) or k (an
+	 * EXEC_STDIN).  Payload: bytes for that process's stdin, in order; an
+	 * empty payload closes it (the process reads EOF).  More than
+	 * AGENT_STDIN_BUFFER_MAX unread bytes are refused with ERROR (there is
+	 * no flow control: the host must not send more than that ahead). */
 	AGENT_MSG_STDIN = 13,
+	/* host -> agent, id k >= 1.  As EXEC, but the process's stdin is a pipe
+	 * fed by STDIN(k) frames instead of /dev/null.  An agent older than
+	 * this type answers ERROR(k) (unknown type). */
+	AGENT_MSG_EXEC_STDIN = 14,
 };
 
 /* One decoded frame header (host byte order). */
@@ -140,7 +147,7 @@ static inline uint32_t agent_get_u32(const uint8_t *p)
 /* agent_msg_type_valid - whether `type` is a message of this version. */
 static inline bool agent_msg_type_valid(uint32_t type)
 {
-	return type >= AGENT_MSG_READY && type <= AGENT_MSG_STDIN;
+	return type >= AGENT_MSG_READY && type <= AGENT_MSG_EXEC_STDIN;
 }
 
 /* agent_frame_header_encode - write the 12-byte header of a frame into out. */

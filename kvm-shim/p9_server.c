@@ -67,6 +67,11 @@ enum {
 /* Open flags a client may pass; O_CREAT etc. are refused (Tlcreate creates). */
 #define P9_OPEN_ALLOWED (O_ACCMODE | O_TRUNC | O_APPEND | O_NONBLOCK | O_DSYNC | O_DIRECTORY | O_NOATIME | O_SYNC)
 
+/* Distinct devices numbered exactly in qid paths (qid_path); more share numbers. */
+#define P9_QID_DEVS 64
+/* Bits of a qid path that hold the inode number; the device number sits above. */
+#define P9_QID_INO_BITS 48
+
 struct p9_fid {
 	uint32_t fid;
 	bool used;
@@ -80,6 +85,9 @@ struct p9_server {
 	uint32_t msize;
 	struct p9_fid *fids;
 	size_t nfids;
+	/* Devices seen, in first-seen order: a qid's device number (qid_path). */
+	dev_t devs[P9_QID_DEVS];
+	size_t ndevs;
 };
 
 uint32_t p9_server_msize(const struct p9_server *s)
@@ -97,6 +105,12 @@ int p9_server_new(const char *root, bool read_only, struct p9_server **out, stra
 		int e = errno;
 		free(s);
 		return strata_error_errno(err, e, "open 9p share `%s`", root);
+	}
+	struct stat st;
+	if (fstat(s->root_fd, &st) == 0) {
+		/* The share's own device is number 0: its qid paths are its inode numbers. */
+		s->devs[0] = st.st_dev;
+		s->ndevs = 1;
 	}
 	s->read_only = read_only;
 	s->msize = P9_MAX_MSIZE;
@@ -200,9 +214,33 @@ static void path_up(char *path)
 		path[0] = '\0';
 }
 
-static struct p9_qid qid_of(const struct stat *st)
+/*
+ * A qid path unique across the filesystems mounted inside the share (bind
+ * mounts: the vm level's staging directory is a tmpfs with one per entry):
+ * inode numbers repeat from one device to another, and a client that sees
+ * two files with one qid path takes them for one (qemu's multidevs=remap
+ * solves the same).  Each device gets a small number in first-seen order,
+ * XORed into the bits above P9_QID_INO_BITS; the share's own device is 0, so
+ * a share of one filesystem keeps plain inode numbers.  Past P9_QID_DEVS
+ * devices, or for inode numbers above 2^48, two files may share a path.
+ */
+static uint64_t qid_path(struct p9_server *s, dev_t dev, uint64_t ino)
 {
-	struct p9_qid q = { .type = P9_QTFILE, .version = 0, .path = st->st_ino };
+	size_t i = 0;
+	while (i < s->ndevs && s->devs[i] != dev)
+		i++;
+	if (i == s->ndevs) {
+		if (s->ndevs < P9_QID_DEVS)
+			s->devs[s->ndevs++] = dev;
+		else
+			i = P9_QID_DEVS + (size_t)(((uint64_t)major(dev) * 31 + minor(dev)) % (0xffff - P9_QID_DEVS));
+	}
+	return ino ^ ((uint64_t)i << P9_QID_INO_BITS);
+}
+
+static struct p9_qid qid_of(struct p9_server *s, const struct stat *st)
+{
+	struct p9_qid q = { .type = P9_QTFILE, .version = 0, .path = qid_path(s, st->st_dev, st->st_ino) };
 	if (S_ISDIR(st->st_mode))
 		q.type = P9_QTDIR;
 	else if (S_ISLNK(st->st_mode))
@@ -266,7 +304,7 @@ static int h_attach(struct p9_server *s, struct p9_in *in, struct p9_out *o)
 	struct p9_fid *f;
 	if ((e = fid_new(s, fid, "", &f)))
 		return e;
-	struct p9_qid q = qid_of(&st);
+	struct p9_qid q = qid_of(s, &st);
 	p9_put_qid(o, &q);
 	return 0;
 }
@@ -312,7 +350,7 @@ static int h_walk(struct p9_server *s, struct p9_in *in, struct p9_out *o)
 			first_err = e;
 			continue;
 		}
-		qids[done++] = qid_of(&st);
+		qids[done++] = qid_of(s, &st);
 		snprintf(path, sizeof(path), "%s", next);
 	}
 	if (n > 0 && done == 0)
@@ -354,7 +392,7 @@ static int h_getattr(struct p9_server *s, struct p9_in *in, struct p9_out *o)
 		e = share_stat(s, f->path, &st);
 	if (e)
 		return e;
-	struct p9_qid q = qid_of(&st);
+	struct p9_qid q = qid_of(s, &st);
 	p9_put64(o, P9_GETATTR_BASIC);
 	p9_put_qid(o, &q);
 	p9_put32(o, st.st_mode);
@@ -405,7 +443,7 @@ static int h_lopen(struct p9_server *s, struct p9_in *in, struct p9_out *o)
 		return e;
 	}
 	f->fd = fd;
-	struct p9_qid q = qid_of(&st);
+	struct p9_qid q = qid_of(s, &st);
 	p9_put_qid(o, &q);
 	p9_put32(o, 0); /* iounit: let the client use msize */
 	return 0;
@@ -445,7 +483,7 @@ static int h_lcreate(struct p9_server *s, struct p9_in *in, struct p9_out *o)
 	free(f->path);
 	f->path = p;
 	f->fd = fd;
-	struct p9_qid q = qid_of(&st);
+	struct p9_qid q = qid_of(s, &st);
 	p9_put_qid(o, &q);
 	p9_put32(o, 0);
 	return 0;
@@ -516,6 +554,11 @@ static int h_readdir(struct p9_server *s, struct p9_in *in, struct p9_out *o)
 		count = (uint32_t)room;
 	if (lseek(f->fd, (off_t)off, SEEK_SET) < 0)
 		return errno;
+	/* An entry's device is taken as the directory's: a mount point's
+	 * entry names the covered inode, as getdents(2) does on the host. */
+	struct stat dst;
+	if (fstat(f->fd, &dst) < 0)
+		return errno;
 	uint8_t *count_at = p9_put_reserve(o, 4);
 	size_t start = o->pos;
 	char buf[8192];
@@ -536,7 +579,7 @@ static int h_readdir(struct p9_server *s, struct p9_in *in, struct p9_out *o)
 			}
 			struct p9_qid q = { .type = d->d_type == DT_DIR ? P9_QTDIR
 						     : d->d_type == DT_LNK ? P9_QTSYMLINK : P9_QTFILE,
-					    .path = d->d_ino };
+					    .path = qid_path(s, dst.st_dev, d->d_ino) };
 			p9_put_qid(o, &q);
 			p9_put64(o, (uint64_t)d->d_off);
 			p9_put8(o, d->d_type);
@@ -611,7 +654,7 @@ static int h_mkdir(struct p9_server *s, struct p9_in *in, struct p9_out *o)
 	close(dfd);
 	if (e)
 		return e;
-	struct p9_qid q = qid_of(&st);
+	struct p9_qid q = qid_of(s, &st);
 	p9_put_qid(o, &q);
 	return 0;
 }
@@ -640,7 +683,7 @@ static int h_symlink(struct p9_server *s, struct p9_in *in, struct p9_out *o)
 	close(dfd);
 	if (e)
 		return e;
-	struct p9_qid q = qid_of(&st);
+	struct p9_qid q = qid_of(s, &st);
 	p9_put_qid(o, &q);
 	return 0;
 }
@@ -675,7 +718,7 @@ static int h_mknod(struct p9_server *s, struct p9_in *in, struct p9_out *o)
 	close(dfd);
 	if (e)
 		return e;
-	struct p9_qid q = qid_of(&st);
+	struct p9_qid q = qid_of(s, &st);
 	p9_put_qid(o, &q);
 	return 0;
 }

@@ -10,6 +10,10 @@
  * symlink, link, mknod) use the resolved parent's fd plus one component that
  * contains no '/' and is not "." or "..".  Device nodes cannot be created.
  * Read-only shares answer EROFS to every modifying request.
+ * Mounts inside the share are crossed (no RESOLVE_NO_XDEV: the vm level
+ * exports a directory of bind mounts, vm_shares.h), and a qid path holds
+ * the file's device as well as its inode number, so files of different
+ * filesystems never share one (qemu calls this multidevs=remap).
  * Source: the 9P2000.L message set as implemented by Linux fs/9p and
  * net/9p (include/net/9p/9p.h: message numbers, getattr/setattr masks,
  * dotl open flags, which equal x86-64 Linux O_* values).

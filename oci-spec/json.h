@@ -105,6 +105,12 @@ void json_gen_array_close(struct json_gen *g);
 void json_gen_key(struct json_gen *g, const char *key);
 /* json_gen_string - a string value; s == NULL writes null. */
 void json_gen_string(struct json_gen *g, const char *s);
+/* json_gen_string_n - a string value of len bytes (may hold NUL bytes). */
+void json_gen_string_n(struct json_gen *g, const char *s, size_t len);
+/* json_gen_number_text - a number given as its JSON text (e.g. "1.5e3",
+ * "-12"), written as is; the caller vouches that it is a valid number
+ * (json_parse's JSON_NUMBER text is). */
+void json_gen_number_text(struct json_gen *g, const char *text);
 /* json_gen_int / _uint / _bool / _null - a number (full 64-bit range, in
  * decimal), true/false, or null value. */
 void json_gen_int(struct json_gen *g, int64_t v);

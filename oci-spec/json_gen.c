@@ -99,6 +99,16 @@ void json_gen_string(struct json_gen *g, const char *s)
 		GEN(g, yajl_gen_string(g->y, (const unsigned char *)s, strlen(s)));
 }
 
+void json_gen_string_n(struct json_gen *g, const char *s, size_t len)
+{
+	GEN(g, yajl_gen_string(g->y, (const unsigned char *)s, len));
+}
+
+void json_gen_number_text(struct json_gen *g, const char *text)
+{
+	GEN(g, yajl_gen_number(g->y, text, strlen(text)));
+}
+
 void json_gen_int(struct json_gen *g, int64_t v)
 {
 	GEN(g, yajl_gen_integer(g->y, (long long)v));

@@ -15,6 +15,13 @@
  *
  * Without --detach the exit status is the process's (128+N when killed by
  * signal N), and signals strata receives are forwarded to it.
+ *
+ * At the vm level the process runs in the guest: exec sends it to the VMM's
+ * exec socket (vm_exec_client.h) and relays its stdin, stdout, stderr,
+ * signals and exit status.  With --detach a relay process stays
+ * connected and exits with the process's status: its pid is what
+ * --pid-file gets (the process's own pid is a guest pid).  --tty,
+ * --console-socket and --preserve-fds are refused there.
  * Source: runc exec(8); client-contract.md §3.1, §3.2 (containerd shim and
  * conmon argv); runtime-spec runtime.md.
  */
@@ -41,6 +48,7 @@
 #include "native/sync.h"
 #include "native/terminal.h"
 #include "options.h"
+#include "vm_exec_client.h"
 
 struct exec_opts {
 	const char *process;
@@ -124,9 +132,82 @@ static int check_container(struct container *c, strata_error_t *err)
 	default:
 		break;
 	}
-	if (c->state.level != ISOLATION_NATIVE)
-		return strata_error_set(err, ENOTSUP, "exec is implemented for the native isolation level only");
+	if (c->state.level == ISOLATION_SENTRY)
+		return strata_error_set(err, ENOTSUP, "exec is not implemented for the sentry isolation level");
 	return 0;
+}
+
+/* The signals exec forwards to the process: all but the synchronous ones. */
+static void forward_set(sigset_t *set)
+{
+	sigfillset(set);
+	sigdelset(set, SIGSEGV);
+	sigdelset(set, SIGBUS);
+	sigdelset(set, SIGILL);
+	sigdelset(set, SIGFPE);
+}
+
+/* exec at the vm level (see the top of this file). */
+static int run_exec_vm(struct container *c, const struct oci_config *config, struct exec_opts *o,
+		       strata_error_t *err)
+{
+	if (o->in.tty || o->console_socket != NULL)
+		return strata_error_set(err, ENOTSUP, "exec --tty/--console-socket is not supported at the vm level");
+	if (o->preserve_fds > 0)
+		return strata_error_set(err, ENOTSUP, "exec --preserve-fds is not supported at the vm level");
+	/* Parsed here too, so a bad process fails with the same message as at
+	 * the native level, before anything reaches the guest. */
+	struct exec_process proc;
+	int r = o->process != NULL ? exec_process_load(o->process, false, config, &proc, err)
+				   : exec_process_inline(&o->in, config, &proc, err);
+	if (r < 0)
+		return -1;
+	struct vm_exec_client cl = { .fd = -1 };
+	int ret = -1;
+	if (proc.eff.terminal) {
+		strata_error_set(err, ENOTSUP, "process.terminal is not supported by exec at the vm level");
+		goto out;
+	}
+	if (vm_exec_client_connect(c->dir_fd, &cl, err) < 0 ||
+	    vm_exec_client_start(&cl, proc.json, proc.json_len, true, err) < 0)
+		goto out;
+	/* The process runs: `kill` and `delete` must not wait behind us. */
+	if (c->lock_fd >= 0)
+		close(c->lock_fd);
+	c->lock_fd = -1;
+	sigset_t fwd, old;
+	forward_set(&fwd);
+	sigprocmask(SIG_BLOCK, &fwd, &old);
+	if (o->detach) {
+		/* The relay stays connected and exits with the process's status:
+		 * a containerd shim waits on the pid in --pid-file. */
+		pid_t relay = fork();
+		if (relay < 0) {
+			strata_error_errno(err, errno, "fork the exec relay");
+			goto out;
+		}
+		if (relay == 0) {
+			_cleanup_error_ strata_error_t rerr = NULL;
+			int st = vm_exec_client_relay(&cl, STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO, &fwd, &rerr);
+			if (st < 0)
+				log_error("%s", rerr->msg);
+			_exit(st < 0 ? 255 : st);
+		}
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		if (o->pid_file != NULL && write_pid_file(o->pid_file, relay, err) < 0) {
+			kill(relay, SIGKILL);
+			goto out;
+		}
+		ret = 0;
+		goto out;
+	}
+	if (o->pid_file != NULL && write_pid_file(o->pid_file, getpid(), err) < 0)
+		goto out;
+	ret = vm_exec_client_relay(&cl, STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO, &fwd, err);
+out:
+	vm_exec_client_close(&cl);
+	exec_process_free(&proc);
+	return ret;
 }
 
 static int run_exec(const struct strata_global_opts *g, const char *id, struct exec_opts *o, strata_error_t *err)
@@ -136,6 +217,8 @@ static int run_exec(const struct strata_global_opts *g, const char *id, struct e
 	if (container_load(g->root, id, CONTAINER_LOCK_SHARED, &c, err) < 0 || check_container(c, err) < 0 ||
 	    container_config(c, &config, err) < 0)
 		return -1;
+	if (c->state.level == ISOLATION_VM)
+		return run_exec_vm(c, config, o, err);
 	struct exec_process proc;
 	int r = o->process != NULL ? exec_process_load(o->process, o->in.tty, config, &proc, err)
 				   : exec_process_inline(&o->in, config, &proc, err);
@@ -196,11 +279,7 @@ static int run_exec(const struct strata_global_opts *g, const char *id, struct e
 		goto out;
 	}
 	sigset_t fwd, old;
-	sigfillset(&fwd);
-	sigdelset(&fwd, SIGSEGV);
-	sigdelset(&fwd, SIGBUS);
-	sigdelset(&fwd, SIGILL);
-	sigdelset(&fwd, SIGFPE);
+	forward_set(&fwd);
 	sigprocmask(SIG_BLOCK, &fwd, &old);
 
 	struct exec_setup s = { .config = &cfg, .state_json = state_json, .console_fd = console_fd,

@@ -7,6 +7,8 @@
  *     ROOT/ID/lock         flock(2) target: one command at a time per container
  *     ROOT/ID/config.json  copy of the bundle's config.json taken at `create`
  *     ROOT/ID/exec.fifo    the start gate of the native init (exists while `created`)
+ *     ROOT/ID/exec.sock    vm level: the VMM's exec socket, 0600, while the VMM runs
+ *                          (runtime/vm_exec_server.h)
  *
  * Every command that acts on an existing container calls container_load(),
  * which takes the lock (exclusive or shared) and reads state.json; the lock is

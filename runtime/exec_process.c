@@ -73,6 +73,8 @@ int exec_process_load(const char *file, bool tty_flag, const struct oci_config *
 		return -1;
 	}
 	complete_from_config(out, config);
+	out->json = steal_pointer(&text);
+	out->json_len = len;
 	return 0;
 }
 
@@ -230,11 +232,14 @@ int exec_process_inline(const struct exec_inline *in, const struct oci_config *c
 		return -1;
 	}
 	complete_from_config(out, config);
+	out->json = steal_pointer(&text);
+	out->json_len = len;
 	return 0;
 }
 
 void exec_process_free(struct exec_process *p)
 {
 	oci_process_free(p->parsed);
+	free(p->json);
 	memset(p, 0, sizeof(*p));
 }

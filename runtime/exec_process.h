@@ -47,6 +47,12 @@ struct exec_inline {
 struct exec_process {
 	struct oci_process *parsed;
 	struct oci_process eff;
+	/* The process JSON as read from --process or built from the inline
+	 * flags, before completion from config.json (heap, owned; json_len
+	 * bytes, NUL-terminated).  The vm level sends it to the guest, whose
+	 * runtime completes it from the same config. */
+	char *json;
+	size_t json_len;
 };
 
 /*

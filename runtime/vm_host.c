@@ -37,6 +37,7 @@
 #include "../kvm-shim/virtio_console.h"
 #include "../kvm-shim/vm.h"
 #include "native/native.h"
+#include "vm_exec_server.h"
 
 #define KERNEL_CACHE_GLOB "/var/cache/strata/kernel/*/vmlinux"
 #define KERNEL_ANNOTATION "io.strata.vm.kernel"
@@ -141,16 +142,6 @@ static char *find_initrd(strata_error_t *err)
 	return NULL;
 }
 
-static bool mount_is_bind(const struct oci_mount *m)
-{
-	if (m->type != NULL && strcmp(m->type, "bind") == 0)
-		return true;
-	for (size_t i = 0; i < m->options_len; i++)
-		if (strcmp(m->options[i], "bind") == 0 || strcmp(m->options[i], "rbind") == 0)
-			return true;
-	return false;
-}
-
 /* Guest RAM: the memory limit + overhead, or the default + overhead; 2 MiB rounded, capped. */
 static uint64_t guest_mem(const struct oci_config *config)
 {
@@ -171,11 +162,27 @@ struct rx {
 	size_t len, cap;
 };
 
+/* The channel to the agent: the console device, and the host end of its
+ * output with the receive buffer that send_frame() keeps draining. */
+struct agent_link {
+	struct vm *vm;
+	struct virtio_mmio_dev *con;
+	struct rx *rx;
+	int rx_fd;
+};
+
+static int rx_fill(struct rx *r, int fd);
+
 /* Give the guest a whole frame; the receive queue may be full or not yet
- * posted, so retry for up to 10 s. */
-static int send_frame(struct vm *vm, struct virtio_mmio_dev *con, uint32_t type, uint32_t id, const void *payload,
-		      uint32_t len, strata_error_t *err)
+ * posted, so retry for up to 10 s.  While waiting, keep reading the guest's
+ * output into l->rx: a guest blocked writing output (its vCPU waits on the
+ * full socket) would never take input, and both sides would stall until the
+ * deadline (exec stdin into a process that echoes it back). */
+static int send_frame(struct agent_link *l, uint32_t type, uint32_t id, const void *payload, uint32_t len,
+		      strata_error_t *err)
 {
+	struct vm *vm = l->vm;
+	struct virtio_mmio_dev *con = l->con;
 	_cleanup_free_ uint8_t *f = malloc(AGENT_FRAME_HEADER_SIZE + (size_t)len);
 	if (f == NULL)
 		return strata_error_errno(err, ENOMEM, "agent frame");
@@ -191,8 +198,9 @@ static int send_frame(struct vm *vm, struct virtio_mmio_dev *con, uint32_t type,
 			continue;
 		if (atomic_load(&vm->stopping) || vm_monotonic_ns() > deadline)
 			return strata_error_set(err, EPIPE, "the guest agent does not take input (virtio-console)");
-		struct timespec ts = { 0, 1000000 };
-		nanosleep(&ts, NULL);
+		struct pollfd pf = { l->rx_fd, POLLIN, 0 };
+		if (poll(&pf, 1, 1) > 0 && (pf.revents & POLLIN))
+			(void)rx_fill(l->rx, l->rx_fd); /* EOF: the main loop sees it too */
 	}
 	return 0;
 }
@@ -289,6 +297,18 @@ static int enter_netns(const struct oci_config *config, strata_error_t *err)
 	return 0;
 }
 
+/* vm_exec_send_fn over send_frame. */
+static int exec_send(void *ctx, uint32_t type, uint32_t id, const void *payload, uint32_t len)
+{
+	struct agent_link *l = ctx;
+	_cleanup_error_ strata_error_t e = NULL;
+	if (send_frame(l, type, id, payload, len, &e) < 0) {
+		log_warning("exec %u: %s", id, e->msg);
+		return -1;
+	}
+	return 0;
+}
+
 enum phase { P_READY, P_CREATED, P_WAIT_START, P_STARTING, P_RUNNING };
 
 int vm_host_main(const struct vm_host_args *a)
@@ -304,6 +324,7 @@ int vm_host_main(const struct vm_host_args *a)
 	struct virtio_mmio_dev *con = NULL;
 	int sv[2] = { -1, -1 }, sfd = -1, gate_pipe[2] = { -1, -1 }, fifo_fd = -1;
 	struct rx rx = { 0 };
+	struct vm_exec_server *xs = NULL;
 	int exit_status = -1;
 	char msg[2048];
 	_cleanup_free_ char *kernel = NULL, *initrd = NULL;
@@ -322,6 +343,10 @@ int vm_host_main(const struct vm_host_args *a)
 	}
 	if (enter_netns(a->config, &err) < 0)
 		goto fail;
+	/* Before any thread exists (the server sets the umask around bind) and
+	 * before `create` returns, so an exec never finds the socket missing. */
+	if (vm_exec_server_open(a->dir_fd, &xs, &err) < 0)
+		goto fail;
 	if ((kernel = find_kernel(a->config, &err)) == NULL || (initrd = find_initrd(&err)) == NULL)
 		goto fail;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0 || pipe2(gate_pipe, O_CLOEXEC) < 0) {
@@ -335,29 +360,21 @@ int vm_host_main(const struct vm_host_args *a)
 	    vm_add_virtio_9p(vm, "rootfs", a->rootfs, false, &err) < 0)
 		goto fail;
 
-	/* Shares: rootfs, then one per bind mount of a directory. */
-	const char *tags[AGENT_SHARES_MAX], *paths[AGENT_SHARES_MAX];
-	char tagbuf[AGENT_SHARES_MAX][16];
+	/* Shares: rootfs, then the staging directory that holds every bind
+	 * mount's source, files and directories alike (vm_shares.h).  Staged
+	 * before vm_start: unshare(CLONE_NEWNS) fails once the vCPU threads
+	 * share this process's fs_struct. */
+	const char *tags[2], *paths[2];
 	uint32_t nshares = 0;
 	const char *rp = a->config->root != NULL ? a->config->root->path : "rootfs";
 	tags[nshares] = "rootfs";
 	paths[nshares++] = rp;
-	for (size_t i = 0; i < a->config->mounts_len; i++) {
-		const struct oci_mount *m = &a->config->mounts[i];
-		struct stat st;
-		if (!mount_is_bind(m) || m->source == NULL || m->source[0] != '/' || stat(m->source, &st) < 0 ||
-		    !S_ISDIR(st.st_mode))
-			continue;
-		if (nshares >= VM_MAX_VIRTIO - 1) {
-			strata_error_set(&err, E2BIG, "too many bind-mounted directories for the vm level (at most %d)",
-					 VM_MAX_VIRTIO - 2);
+	if (a->binds != NULL && a->binds->len > 0) {
+		if (vm_shares_stage(a->binds, &err) < 0 ||
+		    vm_add_virtio_9p(vm, VM_SHARES_TAG, a->binds->staging, false, &err) < 0)
 			goto fail;
-		}
-		snprintf(tagbuf[nshares], sizeof(tagbuf[0]), "bind%u", nshares);
-		if (vm_add_virtio_9p(vm, tagbuf[nshares], m->source, false, &err) < 0)
-			goto fail;
-		tags[nshares] = tagbuf[nshares];
-		paths[nshares++] = m->source;
+		tags[nshares] = VM_SHARES_TAG;
+		paths[nshares++] = VM_SHARES_GUEST_DIR;
 	}
 	struct vm_kernel k = { .path = kernel, .cmdline = GUEST_CMDLINE, .initrd = initrd };
 	if (vm_load_kernel(vm, &k, &err) < 0 || vm_start(vm, &err) < 0)
@@ -366,6 +383,7 @@ int vm_host_main(const struct vm_host_args *a)
 	enum phase phase = P_READY;
 	uint64_t deadline = vm_monotonic_ns() + (uint64_t)VM_HOST_READY_TIMEOUT_S * 1000000000ULL;
 	struct gate gate = { a->dir_fd, gate_pipe[1] };
+	struct agent_link link = { vm, con, &rx, sv[0] };
 	for (;;) {
 		if (atomic_load(&vm->stopping))
 			break;
@@ -374,11 +392,17 @@ int vm_host_main(const struct vm_host_args *a)
 					 VM_HOST_READY_TIMEOUT_S, phase == P_READY ? "READY" : "CREATED");
 			goto fail;
 		}
-		struct pollfd pf[3] = { { sv[0], POLLIN, 0 }, { sfd, POLLIN, 0 }, { gate_pipe[0], POLLIN, 0 } };
-		if (poll(pf, 3, 100) < 0 && errno != EINTR) {
-			strata_error_errno(&err, errno, "poll");
-			goto fail;
+		struct pollfd pf[3 + VM_EXEC_POLLFDS_MAX] = { { sv[0], POLLIN, 0 }, { sfd, POLLIN, 0 },
+							      { gate_pipe[0], POLLIN, 0 } };
+		size_t nx = vm_exec_server_pollfds(xs, pf + 3);
+		if (poll(pf, 3 + nx, 100) < 0) {
+			if (errno != EINTR) {
+				strata_error_errno(&err, errno, "poll");
+				goto fail;
+			}
+			nx = 0;
 		}
+		vm_exec_server_handle(xs, pf + 3, nx, phase == P_RUNNING, exec_send, &link);
 		if (pf[1].revents & POLLIN) {
 			struct signalfd_siginfo si;
 			while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
@@ -389,7 +413,7 @@ int vm_host_main(const struct vm_host_args *a)
 				uint8_t b[4];
 				agent_put_u32(b, si.ssi_signo);
 				_cleanup_error_ strata_error_t se = NULL;
-				if (send_frame(vm, con, AGENT_MSG_SIGNAL, 0, b, 4, &se) < 0)
+				if (send_frame(&link, AGENT_MSG_SIGNAL, 0, b, 4, &se) < 0)
 					log_warning("forward signal %u: %s", si.ssi_signo, se->msg);
 			}
 		}
@@ -398,7 +422,7 @@ int vm_host_main(const struct vm_host_args *a)
 				strata_error_set(&err, EIO, "start gate failed");
 				goto fail;
 			}
-			if (send_frame(vm, con, AGENT_MSG_START, 0, NULL, 0, &err) < 0)
+			if (send_frame(&link, AGENT_MSG_START, 0, NULL, 0, &err) < 0)
 				goto fail;
 			phase = P_STARTING;
 		}
@@ -413,6 +437,8 @@ int vm_host_main(const struct vm_host_args *a)
 		int r;
 		while ((r = rx_next(&rx, &h, &p)) == 1) {
 			_cleanup_free_ uint8_t *payload = p;
+			if (vm_exec_server_agent_frame(xs, &h, payload))
+				continue;
 			switch (h.type) {
 			case AGENT_MSG_READY: {
 				if (phase != P_READY)
@@ -426,7 +452,7 @@ int vm_host_main(const struct vm_host_args *a)
 					strata_error_set(&err, E2BIG, "config.json and shares do not fit one CREATE frame");
 					goto fail;
 				}
-				if (send_frame(vm, con, AGENT_MSG_CREATE, 0, cp, (uint32_t)need, &err) < 0)
+				if (send_frame(&link, AGENT_MSG_CREATE, 0, cp, (uint32_t)need, &err) < 0)
 					goto fail;
 				phase = P_CREATED;
 				break;
@@ -465,7 +491,7 @@ int vm_host_main(const struct vm_host_args *a)
 					close(fifo_fd);
 					fifo_fd = -1;
 					exit_status = 1;
-					(void)send_frame(vm, con, AGENT_MSG_POWEROFF, 0, NULL, 0, NULL);
+					(void)send_frame(&link, AGENT_MSG_POWEROFF, 0, NULL, 0, NULL);
 					break;
 				}
 				if (phase == P_READY || phase == P_CREATED) {
@@ -497,11 +523,13 @@ int vm_host_main(const struct vm_host_args *a)
 			exit_status = 255;
 		}
 	}
+	vm_exec_server_close(xs);
 	vm_destroy(vm);
 	free(rx.buf);
 	return exit_status;
 
 killed:
+	vm_exec_server_close(xs);
 	vm_destroy(vm);
 	free(rx.buf);
 	return 128 + SIGTERM;
@@ -516,6 +544,7 @@ fail:
 		close(fifo_fd);
 	}
 	strata_error_free(&err);
+	vm_exec_server_close(xs);
 	vm_destroy(vm);
 	free(rx.buf);
 	return 1;

@@ -3,13 +3,16 @@
  * vm_host.h - the VMM process of the vm isolation level (design.md §5): boot
  * the guest agent in strata's VMM (kvm-shim/vm.h), create the container in
  * the guest, wait at ROOT/ID/exec.fifo for `start`, relay stdio, forward
- * signals, and exit with the container's exit status.
+ * signals, serve `strata exec` on ROOT/ID/exec.sock (vm_exec_server.h), and
+ * exit with the container's exit status.  The guest's copy of config.json
+ * has no host hooks (vm_guest_config.h).
  * Source: kvm-shim/agent_protocol.h (version 1), kvm-shim/guest/README.md.
  */
 #ifndef STRATA_RUNTIME_VM_HOST_H
 #define STRATA_RUNTIME_VM_HOST_H
 
 #include "../oci-spec/config.h"
+#include "vm_shares.h"
 
 /* Seconds the VMM waits for the agent's READY, then for CREATED. */
 #define VM_HOST_READY_TIMEOUT_S 60
@@ -19,12 +22,13 @@
 
 struct vm_host_args {
 	const struct oci_config *config; /* parsed config.json (not owned) */
-	const char *config_text;         /* config.json bytes sent to the agent (not owned) */
+	const char *config_text;         /* config.json bytes sent to the agent, host hooks removed (not owned) */
 	size_t config_len;               /* bytes */
 	const char *rootfs;              /* absolute host rootfs directory */
-	int dir_fd;                      /* ROOT/ID directory (O_PATH), holds exec.fifo */
+	int dir_fd;                      /* ROOT/ID directory (O_PATH), holds exec.fifo and exec.sock */
 	int go_fd;                       /* read end: one byte when `create` has put us in the cgroup */
 	int status_fd;                   /* write end: "OK" after CREATED, else the error text */
+	const struct vm_shares_plan *binds; /* bind mounts to stage and share (vm_shares.h; not owned) */
 };
 
 /*

@@ -4,7 +4,10 @@
  * forks the VMM process (vm_host.h), which becomes state.pid, puts it in the
  * container's cgroup, and returns once the guest agent has created the
  * container; `start` is the native start gate on ROOT/ID/exec.fifo, which
- * the VMM waits at (native.h).  Source: design.md §5, issue 8.
+ * the VMM waits at (native.h).  Hooks: the guest gets the config without
+ * the host's hooks (vm_guest_config.h); prestart and createRuntime run here
+ * on the host once the guest has created the container, poststart and
+ * poststop in lifecycle.c as at every level.  Source: design.md §5, issue 8.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,21 +23,56 @@
 #include "../common/cleanup.h"
 #include "../common/log.h"
 #include "../common/util.h"
+#include "container_json.h"
 #include "isolation.h"
+#include "native/hooks.h"
+#include "vm_guest_config.h"
 #include "vm_host.h"
+
+/* prestart (deprecated) then createRuntime, on the host in strata's own
+ * namespaces, once the guest has created the container: for the vm level the
+ * runtime environment is the VMM and its guest (config.md#createruntime-hooks).
+ * The state they read has status "creating" and the VMM's pid. */
+static int run_create_hooks(struct container *c, const struct oci_config *config, pid_t pid, strata_error_t *err)
+{
+	const struct oci_hooks *h = config->hooks;
+	if (h == NULL || (h->prestart_len == 0 && h->create_runtime_len == 0))
+		return 0;
+	_cleanup_free_ char *state = container_hook_state_json(&c->state, "creating", pid);
+	if (state == NULL)
+		return strata_error_errno(err, ENOMEM, "state for hooks");
+	if (hooks_run(h->prestart, h->prestart_len, "prestart", state, err) < 0 ||
+	    hooks_run(h->create_runtime, h->create_runtime_len, "createRuntime", state, err) < 0)
+		return -1;
+	return 0;
+}
 
 static int vm_level_create(struct container *c, const struct oci_config *config, const struct native_create_opts *o,
 			   strata_error_t *err)
 {
 	if (config->process != NULL && config->process->terminal)
 		return strata_error_set(err, ENOTSUP, "the vm isolation level does not support process.terminal yet");
-	_cleanup_free_ char *text = NULL;
-	size_t len = 0;
-	/* The config as saved at create (lifecycle_create copied it). */
-	if (read_file_at(c->dir_fd, "config.json", &text, &len, err) < 0)
+	_cleanup_free_ char *saved = NULL, *text = NULL;
+	size_t saved_len = 0, len = 0;
+	/* The bind mounts shared through the staging directory (vm_shares.h);
+	 * freed at every return below, after the VMM was forked with a copy. */
+	__attribute__((cleanup(vm_shares_plan_free))) struct vm_shares_plan binds = { 0 };
+	/* The config as saved at create (lifecycle_create copied it), without
+	 * the hooks the host runs (vm_guest_config.h) and with the bind sources
+	 * the guest reaches through the staging share. */
+	if (read_file_at(c->dir_fd, "config.json", &saved, &saved_len, err) < 0 ||
+	    vm_shares_plan(config, c->state.bundle, &binds, err) < 0 ||
+	    (text = vm_guest_config_rewrite(saved, saved_len, binds.guest, binds.len, &len, err)) == NULL)
 		return -1;
+	if (config->hooks != NULL && config->hooks->create_container_len > 0)
+		log_warning("vm level: the createContainer hooks are not run (their host binaries are not "
+			    "reachable from the guest's container namespaces)");
 	if (mkfifoat(c->dir_fd, NATIVE_EXEC_FIFO, 0622) < 0)
 		return strata_error_errno(err, errno, "mkfifo `%s/%s`", c->dir, NATIVE_EXEC_FIFO);
+	if (vm_shares_prepare(&binds, c->dir, err) < 0) {
+		unlinkat(c->dir_fd, NATIVE_EXEC_FIFO, 0);
+		return -1;
+	}
 	int go[2] = { -1, -1 }, st[2] = { -1, -1 };
 	pid_t pid = -1;
 	bool cgroup_made = false;
@@ -76,7 +114,7 @@ static int vm_level_create(struct container *c, const struct oci_config *config,
 		 * lock would block every later command (state, kill, start, delete). */
 		if (c->lock_fd >= 0)
 			close(c->lock_fd);
-		struct vm_host_args a = { config, text, len, c->state.rootfs, c->dir_fd, go[0], st[1] };
+		struct vm_host_args a = { config, text, len, c->state.rootfs, c->dir_fd, go[0], st[1], &binds };
 		_exit(vm_host_main(&a));
 	}
 	close(go[0]);
@@ -113,6 +151,9 @@ static int vm_level_create(struct container *c, const struct oci_config *config,
 		strata_error_set(err, ESRCH, "vm: the VMM exited during create");
 		goto fail;
 	}
+	/* A failing prestart/createRuntime hook fails `create` (the VMM is killed below). */
+	if (run_create_hooks(c, config, pid, err) < 0)
+		goto fail;
 	close(go[1]);
 	close(st[0]);
 	return 0;
@@ -140,6 +181,8 @@ fail:
 	free(c->state.cgroup);
 	c->state.cgroup = NULL;
 	unlinkat(c->dir_fd, NATIVE_EXEC_FIFO, 0);
+	if (binds.staging != NULL)
+		unlinkat(c->dir_fd, VM_SHARES_STAGING, AT_REMOVEDIR);
 	return -1;
 }
 

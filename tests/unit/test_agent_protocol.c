@@ -49,7 +49,8 @@ static void test_message_types(void **state)
 	assert_true(agent_msg_type_valid(AGENT_MSG_READY));
 	assert_true(agent_msg_type_valid(AGENT_MSG_POWEROFF));
 	assert_true(agent_msg_type_valid(AGENT_MSG_STDIN));
-	assert_false(agent_msg_type_valid(AGENT_MSG_STDIN + 1));
+	assert_true(agent_msg_type_valid(AGENT_MSG_EXEC_STDIN));
+	assert_false(agent_msg_type_valid(AGENT_MSG_EXEC_STDIN + 1));
 }
 
 static void test_create_round_trip(void **state)

@@ -12,14 +12,18 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sched.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "kvm-shim/p9_server.h"
 #include "kvm-shim/p9_wire.h"
+#include "runtime/vm_shares.h"
 
 #define RLERROR 7
 
@@ -29,6 +33,7 @@ struct fx {
 	uint8_t resp[65536];
 	size_t resp_len;
 	uint16_t tag;
+	int orig_ns; /* when > 0: the mount namespace a test left, re-entered by teardown */
 };
 
 static void sh(const char *fmt, const char *dir)
@@ -58,6 +63,12 @@ static int teardown(void **state)
 {
 	struct fx *f = *state;
 	p9_server_free(f->s);
+	if (f->orig_ns > 0) {
+		/* A test that unshared its mounts: rm must not reach into them. */
+		if (setns(f->orig_ns, CLONE_NEWNS) < 0)
+			return -1;
+		close(f->orig_ns);
+	}
 	char cmd[128];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
 	if (system(cmd) != 0)
@@ -480,6 +491,118 @@ static void test_random_messages(void **state)
 	assert_int_equal(walk(f, 500, 501, p, &nq, &e), 111);
 }
 
+/* Walk fid 1 -> newfid through names; the last qid's path. */
+static uint64_t walk_path(struct fx *f, uint32_t newfid, const char **names)
+{
+	uint16_t nq = 0;
+	uint32_t e = 0;
+	size_t n = 0;
+	while (names[n])
+		n++;
+	assert_int_equal(walk(f, 1, newfid, names, &nq, &e), 111);
+	assert_int_equal(nq, n);
+	struct p9_in in = { .p = f->resp, .len = f->resp_len, .pos = 7 + 2 + 13 * (n - 1) + 5 };
+	return p9_get64(&in);
+}
+
+static void write_fid(struct fx *f, uint32_t fid, const char *data)
+{
+	struct msg m;
+	struct p9_in in;
+	size_t n = strlen(data);
+	begin(f, &m, 118);
+	p9_put32(&m.o, fid);
+	p9_put64(&m.o, 0);
+	p9_put32(&m.o, (uint32_t)n);
+	memcpy(p9_put_reserve(&m.o, n), data, n);
+	assert_int_equal(send(f, &m, &in), 119);
+	assert_int_equal(p9_get32(&in), n);
+}
+
+/* In the mount namespace of fd ns: 0 when dir is empty and file holds want. */
+static int check_host_view(int ns, const char *dir, const char *file, const char *want)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (setns(ns, CLONE_NEWNS) < 0)
+			_exit(2);
+		char cmd[512];
+		snprintf(cmd, sizeof(cmd), "[ -z \"$(ls -A %s)\" ] && [ \"$(cat %s)\" = '%s' ]", dir, file, want);
+		_exit(system(cmd) == 0 ? 0 : 1);
+	}
+	int st = 0;
+	waitpid(pid, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+/* The vm level's staging directory (runtime/vm_shares.h) through the
+ * server: single files and directories of other filesystems bind-mounted
+ * inside the share are reached, written through to the host file (ro ones
+ * refused), and their qid paths differ even where inode numbers repeat. */
+static void test_staged_binds(void **state)
+{
+	struct fx *f = *state;
+	if (geteuid() != 0)
+		skip();
+	int orig = f->orig_ns = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	assert_true(orig > 0);
+	/* Two fresh tmpfs hold files with the same inode number; a file rw and one ro. */
+	sh("cd %s && mkdir t1 t2 stage && printf host-rw > rw && printf host-ro > ro", f->dir);
+	assert_int_equal(unshare(CLONE_NEWNS), 0);
+	assert_int_equal(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	char p[5][128];
+	const char *names[] = { "t1", "t2", "rw", "ro" };
+	for (int i = 0; i < 4; i++)
+		snprintf(p[i], sizeof(p[i]), "%s/%s", f->dir, names[i]);
+	snprintf(p[4], sizeof(p[4]), "%s/stage", f->dir);
+	assert_int_equal(mount("tmpfs", p[0], "tmpfs", 0, "size=64k"), 0);
+	assert_int_equal(mount("tmpfs", p[1], "tmpfs", 0, "size=64k"), 0);
+	sh("touch %s/t1/x %s/t2/x", f->dir);
+	struct stat s1, s2;
+	char x1[160], x2[160];
+	snprintf(x1, sizeof(x1), "%s/x", p[0]);
+	snprintf(x2, sizeof(x2), "%s/x", p[1]);
+	assert_int_equal(stat(x1, &s1), 0);
+	assert_int_equal(stat(x2, &s2), 0);
+
+	struct vm_bind b[] = { { 0, p[0], true, false, false }, { 1, p[1], true, true, false },
+			       { 2, p[2], false, false, false }, { 3, p[3], false, false, true } };
+	struct vm_shares_plan plan = { .binds = b, .len = 4, .staging = p[4] };
+	strata_error_t err = NULL;
+	int r = vm_shares_stage(&plan, &err);
+	if (r < 0)
+		fprintf(stderr, "stage: %s\n", err->msg);
+	assert_int_equal(r, 0);
+	p9_server_free(f->s);
+	assert_int_equal(p9_server_new(p[4], false, &f->s, &err), 0);
+	version_attach(f);
+
+	const char *w1[] = { "0", "x", NULL }, *w2[] = { "1", "x", NULL };
+	uint64_t q1 = walk_path(f, 2, w1), q2 = walk_path(f, 3, w2);
+	assert_int_equal(q1 & ((1ULL << 48) - 1), s1.st_ino);
+	assert_int_not_equal(q1, q2);
+	if (s1.st_ino != s2.st_ino)
+		fprintf(stderr, "note: the two tmpfs files have different inode numbers\n");
+
+	uint32_t e = 0;
+	char buf[64];
+	const char *wrw[] = { "2", NULL }, *wro[] = { "3", NULL }, *up[] = { "0", "..", "..", "1", NULL };
+	(void)walk_path(f, 4, wrw);
+	assert_int_equal(lopen(f, 4, O_RDWR | O_TRUNC, &e), 13);
+	write_fid(f, 4, "from-guest");
+	(void)walk_path(f, 5, wro);
+	assert_int_equal(lopen(f, 5, O_WRONLY, &e), RLERROR);
+	assert_int_equal(e, EROFS);
+	assert_int_equal(lopen(f, 5, O_RDONLY, &e), 13);
+	read_fid(f, 5, buf, sizeof(buf));
+	assert_string_equal(buf, "host-ro");
+	/* ".." from an entry stays in the share: this is entry 1 again. */
+	assert_int_equal(walk_path(f, 6, up), walk_path(f, 7, (const char *[]){ "1", NULL }));
+
+	/* The host (the original namespace) sees the write and an empty staging directory. */
+	assert_int_equal(check_host_view(orig, p[4], p[2], "from-guest"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -490,6 +613,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_malformed_messages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_only_share, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_random_messages, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_staged_binds, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

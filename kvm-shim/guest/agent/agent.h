@@ -171,9 +171,10 @@ void agent_handle_create(struct agent *a, const uint8_t *payload, size_t len);
 /* agent_handle_start - START: `strata start`; answers STARTED or ERROR. */
 void agent_handle_start(struct agent *a);
 
-/* agent_handle_exec - EXEC k: `strata exec --process` in the background;
- * answers STARTED(k) (or ERROR(k) then EXIT(k)). */
-void agent_handle_exec(struct agent *a, uint32_t id, const uint8_t *payload, size_t len);
+/* agent_handle_exec - EXEC k (EXEC_STDIN k when with_stdin: the process's
+ * stdin is a pipe fed by STDIN(k), else /dev/null): `strata exec --process`
+ * in the background; answers STARTED(k) (or ERROR(k) then EXIT(k)). */
+void agent_handle_exec(struct agent *a, uint32_t id, const uint8_t *payload, size_t len, bool with_stdin);
 
 /* agent_handle_signal - SIGNAL: kill(2) process `id` with the signal. */
 void agent_handle_signal(struct agent *a, uint32_t id, const uint8_t *payload, size_t len);
@@ -190,7 +191,7 @@ void agent_kill_all(struct agent *a);
 
 /* ---- agent_stdio.c ---- */
 
-/* agent_handle_stdin - STDIN: queue bytes for the init's stdin (empty: EOF). */
+/* agent_handle_stdin - STDIN: queue bytes for process id's stdin (empty: EOF). */
 void agent_handle_stdin(struct agent *a, uint32_t id, const uint8_t *payload, size_t len);
 
 /* agent_flush_stdin - write queued STDIN bytes to a process whose stdin pipe

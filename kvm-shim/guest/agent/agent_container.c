@@ -222,7 +222,7 @@ void agent_handle_start(struct agent *a)
 	agent_send_u32(&a->ch, AGENT_MSG_STARTED, 0, (uint32_t)init->pid);
 }
 
-void agent_handle_exec(struct agent *a, uint32_t id, const uint8_t *payload, size_t len)
+void agent_handle_exec(struct agent *a, uint32_t id, const uint8_t *payload, size_t len, bool with_stdin)
 {
 	_cleanup_error_ strata_error_t err = NULL;
 	struct agent_proc *init = agent_proc_find(a, 0);
@@ -251,13 +251,18 @@ void agent_handle_exec(struct agent *a, uint32_t id, const uint8_t *payload, siz
 		agent_send_error(&a->ch, id, "too many processes or no pipe: %s", strerror(errno));
 		return;
 	}
-	_cleanup_close_ int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	/* stdin: a pipe the agent feeds from STDIN(k) frames, or /dev/null. */
+	int in[2] = { -1, -1 };
+	if (with_stdin && pipe2(in, O_CLOEXEC) == 0)
+		(void)fcntl(in[1], F_SETFL, O_NONBLOCK);
+	_cleanup_close_ int null = in[0] >= 0 ? in[0] : with_stdin ? -1 : open("/dev/null", O_RDONLY | O_CLOEXEC);
 	const char *args[] = { "exec", "--process", proc_file, "--pid-file", pid_file, AGENT_CONTAINER_ID, NULL };
 	pid_t pid = null < 0 ? -1 : agent_cli_spawn(log, args, null, w[0], w[1]);
 	close(w[0]);
 	close(w[1]);
 	p->out_fd = r[0];
 	p->err_fd = r[1];
+	p->in_fd = in[1];
 	if (pid < 0) {
 		proc_close(p);
 		agent_send_error(&a->ch, id, "fork: %s", strerror(errno));

@@ -33,7 +33,8 @@ static void handle_frame(struct agent *a, const struct agent_frame_header *h, co
 		agent_handle_start(a);
 		break;
 	case AGENT_MSG_EXEC:
-		agent_handle_exec(a, h->id, payload, h->length);
+	case AGENT_MSG_EXEC_STDIN:
+		agent_handle_exec(a, h->id, payload, h->length, h->type == AGENT_MSG_EXEC_STDIN);
 		break;
 	case AGENT_MSG_SIGNAL:
 		agent_handle_signal(a, h->id, payload, h->length);
