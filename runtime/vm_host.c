@@ -143,7 +143,7 @@ static char *find_initrd(strata_error_t *err)
 }
 
 /* Guest RAM: the memory limit + overhead, or the default + overhead; 2 MiB rounded, capped. */
-static uint64_t guest_mem(const struct oci_config *config)
+uint64_t vm_host_guest_mem_bytes(const struct oci_config *config)
 {
 	uint64_t base = VM_DEFAULT_MEM_BYTES;
 	const struct oci_resources *r = config->linux_ != NULL ? config->linux_->resources : NULL;
@@ -153,6 +153,22 @@ static uint64_t guest_mem(const struct oci_config *config)
 	if (m > VM_MAX_MEM_BYTES)
 		m = VM_MAX_MEM_BYTES;
 	return (m + (2ULL << 20) - 1) & ~((2ULL << 20) - 1);
+}
+
+void vm_host_cgroup_memory(const struct oci_config *config, const struct oci_memory *in, struct oci_memory *out)
+{
+	*out = *in;
+	if (!in->has_limit || in->limit <= 0)
+		return;
+	uint64_t host = vm_host_guest_mem_bytes(config) + VM_HOST_VMM_OVERHEAD;
+	if (host <= (uint64_t)in->limit)
+		return;
+	int64_t delta = (int64_t)host - in->limit;
+	out->limit = (int64_t)host;
+	if (in->has_swap && in->swap > 0)
+		out->swap = in->swap + delta;
+	if (in->has_reservation && in->reservation > out->limit)
+		out->reservation = out->limit;
 }
 
 /* --- frames to and from the agent --- */
@@ -355,7 +371,7 @@ int vm_host_main(const struct vm_host_args *a)
 	}
 	int lfd = log_fd();
 	/* The guest's kernel log goes to the strata log file, never the container's stdio. */
-	struct vm_config cfg = { .mem_bytes = guest_mem(a->config), .console_fd = lfd > 2 ? lfd : -1 };
+	struct vm_config cfg = { .mem_bytes = vm_host_guest_mem_bytes(a->config), .console_fd = lfd > 2 ? lfd : -1 };
 	if (vm_create(&cfg, &vm, &err) < 0 || vm_add_virtio_console(vm, sv[1], &con, &err) < 0 ||
 	    vm_add_virtio_9p(vm, "rootfs", a->rootfs, false, &err) < 0)
 		goto fail;

@@ -20,6 +20,29 @@
 /* Guest RAM added to the config's memory limit for the kernel and agent: 64 MiB. */
 #define VM_HOST_MEM_OVERHEAD (64ULL << 20)
 
+/* Host memory of the VMM process beyond guest RAM (its threads' stacks and
+ * arenas, the 9p server's buffers, the virtqueues' bounce copies): 64 MiB. */
+#define VM_HOST_VMM_OVERHEAD (64ULL << 20)
+
+/*
+ * vm_host_guest_mem_bytes - guest RAM in bytes for CONFIG: its
+ * linux.resources.memory.limit (else VM_DEFAULT_MEM_BYTES) plus
+ * VM_HOST_MEM_OVERHEAD, rounded up to 2 MiB, capped at VM_MAX_MEM_BYTES.
+ * Never fails.
+ */
+uint64_t vm_host_guest_mem_bytes(const struct oci_config *config);
+
+/*
+ * vm_host_cgroup_memory - the host cgroup's memory settings for a vm
+ * container: the container's limit (enforced again inside the guest, as the
+ * guest cgroup's memory.max) does not fit the VMM that holds the guest, so
+ * the host limit is the guest's RAM plus VM_HOST_VMM_OVERHEAD, and a swap
+ * (memory+swap) limit grows by the same amount.  Copies *IN into *OUT; IN
+ * without a limit (or unlimited, -1) is copied unchanged.  Never fails.
+ * Source: runtime-spec config-linux.md#memory; kata's sandbox overhead idea.
+ */
+void vm_host_cgroup_memory(const struct oci_config *config, const struct oci_memory *in, struct oci_memory *out);
+
 struct vm_host_args {
 	const struct oci_config *config; /* parsed config.json (not owned) */
 	const char *config_text;         /* config.json bytes sent to the agent, host hooks removed (not owned) */

@@ -89,7 +89,19 @@ static int vm_level_create(struct container *c, const struct oci_config *config,
 		if (cgroup_manager_allow_devices(c->cgroup, &kvm, 1, err) < 0)
 			goto fail;
 	}
-	if (cgroup_create(c->cgroup, config->linux_ != NULL ? config->linux_->resources : NULL, err) < 0)
+	/* The host cgroup holds the VMM, whose memory is the guest's RAM: the
+	 * container's memory limit applies inside the guest, the host's is
+	 * that RAM plus the VMM's own (vm_host_cgroup_memory). */
+	const struct oci_resources *res = config->linux_ != NULL ? config->linux_->resources : NULL;
+	struct oci_resources host_res;
+	struct oci_memory host_mem;
+	if (res != NULL && res->memory != NULL) {
+		host_res = *res;
+		vm_host_cgroup_memory(config, res->memory, &host_mem);
+		host_res.memory = &host_mem;
+		res = &host_res;
+	}
+	if (cgroup_create(c->cgroup, res, err) < 0)
 		goto fail;
 	cgroup_made = true;
 	c->state.cgroup = cgroup_manager_serialize(c->cgroup);
