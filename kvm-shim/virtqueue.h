@@ -28,8 +28,12 @@
 #define VIRTQ_AVAIL_F_NO_INTERRUPT 1
 /* Largest queue size a device offers (QueueNumMax). */
 #define VIRTQ_MAX_SIZE 256
-/* Most buffers one chain may have (direct + indirect). */
-#define VIRTQ_MAX_CHAIN 64
+/* Most buffers one chain may have (direct + indirect): the largest queue size,
+ * which bounds a chain (virtio 1.2 §2.7.5.3.1).  Linux's 9p transport sends
+ * zero-copy reads and readdirs of up to msize bytes as one page per buffer:
+ * with msize 256 KiB that is 64 data pages plus the headers, so a smaller
+ * bound fails the device and hangs the guest's first `ls`. */
+#define VIRTQ_MAX_CHAIN VIRTQ_MAX_SIZE
 
 /* Guest RAM as the device sees it: guest-physical 0..size at host `base`. */
 struct guest_mem {

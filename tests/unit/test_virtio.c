@@ -219,6 +219,33 @@ static void test_indirect(void **state)
 	assert_int_equal(pop(f, &c, EINVAL), -1);
 }
 
+/* Linux's 9p transport sends a zero-copy read or readdir of msize (256 KiB)
+ * bytes as the request, an 11-byte reply header and one buffer per page: 66
+ * and more buffers in one indirect table.  Such a chain is valid up to the
+ * largest queue size; a longer table is refused. */
+static void test_long_indirect_chain(void **state)
+{
+	struct fixture *f = *state;
+	struct virtq_chain *c = malloc(sizeof(*c));
+	const uint64_t table = 0x10000;
+	const unsigned n = 2 + 256 * 1024 / 4096;
+	for (unsigned i = 0; i < n; i++) {
+		uint16_t flags = (i + 1 < n ? VIRTQ_DESC_F_NEXT : 0) | (i > 0 ? VIRTQ_DESC_F_WRITE : 0);
+		set_desc_at(f, table, i, 0x80000 + 4096ULL * i, 4096, flags, (uint16_t)(i + 1));
+	}
+	set_desc(f, 0, table, n * 16, VIRTQ_DESC_F_INDIRECT, 0);
+	make_avail(f, 0, 0);
+	assert_int_equal(pop(f, c, 0), 1);
+	assert_int_equal(c->n, n);
+	assert_int_equal(c->n_readable, 1);
+	assert_int_equal(c->bufs[c->n - 1].gpa, 0x80000 + 4096ULL * (n - 1));
+	/* a table of VIRTQ_MAX_SIZE + 1 descriptors is too long */
+	set_desc(f, 1, table, (VIRTQ_MAX_SIZE + 1) * 16, VIRTQ_DESC_F_INDIRECT, 0);
+	make_avail(f, 1, 1);
+	assert_int_equal(pop(f, c, EINVAL), -1);
+	free(c);
+}
+
 static void test_queue_check(void **state)
 {
 	struct fixture *f = *state;
@@ -492,6 +519,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_buffer_outside_ram, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_chains, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_indirect, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_long_indirect_chain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queue_check, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mmio_transport, setup, teardown),
 		cmocka_unit_test(test_bus),
