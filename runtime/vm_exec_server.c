@@ -250,6 +250,13 @@ static void client_read(struct vm_exec_server *s, struct exec_client *c, bool ru
 			return;
 		}
 		c->in_len += (size_t)n;
+		/* Stop at the first whole frame: a client streaming stdin
+		 * faster than the guest takes it would otherwise grow the
+		 * buffer until "request too large" (poll brings us back). */
+		struct agent_frame_header fh;
+		if (c->in_len >= AGENT_FRAME_HEADER_SIZE && agent_frame_header_decode(c->in, &fh) == 0 &&
+		    c->in_len >= AGENT_FRAME_HEADER_SIZE + (size_t)fh.length)
+			break;
 	}
 	while (c->used && c->fd >= 0 && c->in_len >= AGENT_FRAME_HEADER_SIZE) {
 		struct agent_frame_header h;

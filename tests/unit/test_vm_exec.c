@@ -291,6 +291,32 @@ static void test_vmm_gone(void **state)
 	assert_int_equal(wait_status(c), 137);
 }
 
+/* A client streaming stdin as fast as it can (/dev/zero) must not overrun the
+ * server's request buffer: the server stops reading at each whole frame.
+ * Regression: it read until EAGAIN, so the buffer grew past its bound,
+ * the client got "request too large" and a reset socket instead of EXIT. */
+static void test_stdin_flood(void **state)
+{
+	int dfd = (int)(intptr_t)*state;
+	struct vm_exec_server *srv = NULL;
+	strata_error_t err = NULL;
+	assert_int_equal(vm_exec_server_open(dfd, &srv, &err), 0);
+	struct sent s = { .n = 0 };
+	int zero = open("/dev/zero", O_RDONLY | O_CLOEXEC);
+	assert_true(zero >= 0);
+	pid_t c = client(dfd, "{}", zero, -1, -1);
+	close(zero);
+	int i = await_sent(srv, &s, AGENT_MSG_EXEC_STDIN, 1, true);
+	uint32_t k = s.id[i];
+	agent_u32(srv, AGENT_MSG_STARTED, k, 9);
+	/* Let a few MiB of stdin stream through the server. */
+	for (int r = 0; r < 200; r++)
+		pump(srv, &s, true, 1);
+	agent_u32(srv, AGENT_MSG_EXIT, k, 0);
+	assert_int_equal(reap_pumping(srv, &s, true, c), 0);
+	vm_exec_server_close(srv);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -299,6 +325,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_not_running_and_agent_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_stdin_and_disconnect, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vmm_gone, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stdin_flood, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
