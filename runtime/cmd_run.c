@@ -19,8 +19,25 @@
 #include "native/terminal.h"
 #include "options.h"
 
-/* The signals a foreground runtime passes on to the container, as runc does. */
-static const int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT, SIGALRM };
+/* The signals a foreground runtime passes on to the container, as runc does:
+ * every asynchronous one (the job-control stops included: the container has
+ * a session of its own, so a terminal's ^Z reaches it only through us), plus
+ * the real-time signals (sigset_forwarded).  Not SIGCHLD (ours), nor the
+ * synchronous faults (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS), nor
+ * SIGURG (runc leaves it: its Go runtime preempts with it). */
+static const int forwarded[] = { SIGHUP,  SIGINT,  SIGQUIT, SIGTERM, SIGUSR1,   SIGUSR2, SIGWINCH, SIGCONT,
+				 SIGALRM, SIGTSTP, SIGTTIN, SIGTTOU, SIGVTALRM, SIGPROF, SIGXCPU,  SIGXFSZ,
+				 SIGIO,   SIGPWR,  SIGPIPE };
+
+/* Fill *set with the forwarded signals: the list above and SIGRTMIN..SIGRTMAX. */
+static void sigset_forwarded(sigset_t *set)
+{
+	sigemptyset(set);
+	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+		sigaddset(set, forwarded[i]);
+	for (int sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
+		sigaddset(set, sig);
+}
 
 /* Wait for pid (our child) while forwarding signals; returns its wait status. */
 static int wait_forwarding(pid_t pid, const sigset_t *set)
@@ -78,15 +95,14 @@ int cmd_run(const struct strata_global_opts *g, int argc, char **argv)
 	/* Block the forwarded signals before the container exists, so none is
 	 * lost between start and the wait; the init unblocks them for itself. */
 	sigset_t set, old;
-	sigemptyset(&set);
-	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
-		sigaddset(&set, forwarded[i]);
+	sigset_forwarded(&set);
 	sigaddset(&set, SIGCHLD);
 	if (!detach) {
 		/* An ignored signal is discarded, never seen by sigwaitinfo: undo
 		 * what the caller ignored, so it is forwarded too. */
-		for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
-			signal(forwarded[i], SIG_DFL);
+		for (int sig = 1; sig < NSIG; sig++)
+			if (sigismember(&set, sig) == 1 && sig != SIGCHLD)
+				signal(sig, SIG_DFL);
 		sigprocmask(SIG_BLOCK, &set, &old);
 	}
 

@@ -5,6 +5,7 @@
  *
  * Order (each step says why it sits where it does):
  *   chroot into the init's root     the mount namespace's root may not be it (--no-pivot)
+ *   setsid                          a session of its own, as the init's
  *   terminal                        the container's devpts, before identity changes
  *   LSM labels, scheduler, rlimits, oomScoreAdj, umask, cwd
  *   executable lookup               in the container's root and PATH
@@ -76,7 +77,7 @@ static int exec_terminal(const struct oci_process *p, int console_fd, strata_err
 	}
 	if (terminal_send_fd(console_fd, master, name, err) < 0)
 		return -1;
-	if (setsid() < 0)
+	if (setsid() < 0 && getsid(0) != getpid())
 		return strata_error_errno(err, errno, "setsid");
 	if (ioctl(slave, TIOCSCTTY, 0) < 0)
 		return strata_error_errno(err, errno, "TIOCSCTTY `%s`", name);
@@ -171,6 +172,12 @@ void exec_child_run(const struct exec_target *t, const struct exec_setup *s)
 	}
 	if (chdir("/") < 0) {
 		strata_error_errno(&err, errno, "chdir /");
+		child_fail(s, &err);
+	}
+	/* Its own session, terminal or not, as the init's (runc does the same):
+	 * job control inside is the container's, not the caller's. */
+	if (setsid() < 0 && getsid(0) != getpid()) {
+		strata_error_errno(&err, errno, "setsid");
 		child_fail(s, &err);
 	}
 	if (p->terminal && exec_terminal(p, s->console_fd, &err) < 0)

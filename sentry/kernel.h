@@ -197,11 +197,13 @@ long task_host_syscall(struct sentry_kernel *k, struct task *t, long nr, uint64_
  * Applies ignore dispositions and init-task protection; wakes or interrupts t. */
 void signal_send(struct sentry_kernel *k, struct task *t, int sig, const siginfo_t *info, bool from_outside);
 /* signal_deliver_pending - at a stop, with t->regs current: deliver one
- * deliverable signal (build a frame or take the default action).
+ * deliverable signal (build a frame or take the default action; a default
+ * SIGTSTP/SIGTTIN/SIGTTOU is discarded in an orphaned process group).
  * Returns 1 if t was ended, 0 otherwise (t->job_stopped says it must not run). */
 int signal_deliver_pending(struct sentry_kernel *k, struct task *t);
 /* signal_take_stops - apply pending default-action stop signals of a task
- * that sleeps in a system call (the call goes on after SIGCONT). */
+ * that sleeps in a system call (the call goes on after SIGCONT); the same
+ * orphaned-group rule as signal_deliver_pending. */
 void signal_take_stops(struct sentry_kernel *k, struct task *t);
 /* signal_deliverable - true when t has an unblocked pending signal. */
 bool signal_deliverable(const struct task *t);

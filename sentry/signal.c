@@ -57,6 +57,36 @@ static void notify_parent_stop(struct sentry_kernel *k, struct task *t, int code
 	signal_send(k, p, SIGCHLD, &si, false);
 }
 
+/*
+ * True when t's process group is orphaned: no live member has a parent in a
+ * different group of the same session (setpgid(2); POSIX.1 "orphaned process group").
+ * A parent outside the sandbox (task 1's, or none after reparenting) counts
+ * as another session: the container's init leads a session of its own at
+ * every level (runtime/native/init.c).  Members are processes (thread group
+ * leaders); a parent is always one.
+ */
+static bool pgrp_orphaned(struct sentry_kernel *k, struct task *t)
+{
+	pid_t pgid = task_leader(k, t)->pgid;
+	for (struct task *x = k->tasks; x != NULL; x = x->next) {
+		if (x->tid != x->tgid || x->pgid != pgid || x->state == TASK_ZOMBIE)
+			continue;
+		const struct task *p = x->parent;
+		if (p != NULL && p->pgid != pgid && p->sid == x->sid)
+			return false;
+	}
+	return true;
+}
+
+/* A default-action stop by sig takes effect: SIGTSTP, SIGTTIN and SIGTTOU are
+ * discarded in an orphaned process group, as no job-control shell outside it
+ * could continue the group; SIGSTOP always stops (Linux: get_signal() in
+ * kernel/signal.c checks is_current_pgrp_orphaned at delivery, as here). */
+static bool stop_applies(struct sentry_kernel *k, struct task *t, int sig)
+{
+	return sig == SIGSTOP || !pgrp_orphaned(k, t);
+}
+
 static void job_stop(struct sentry_kernel *k, struct task *t, int sig)
 {
 	if (t->job_stopped)
@@ -75,7 +105,8 @@ void signal_take_stops(struct sentry_kernel *k, struct task *t)
 		if (!(d & BIT(sig)) || (t->act[sig].handler != 0 && sig != SIGSTOP))
 			continue;
 		t->pending &= ~BIT(sig);
-		job_stop(k, t, sig);
+		if (stop_applies(k, t, sig))
+			job_stop(k, t, sig);
 	}
 }
 
@@ -227,6 +258,8 @@ int signal_deliver_pending(struct sentry_kernel *k, struct task *t)
 		if (a.handler == 0) {
 			enum sig_default d = default_action(sig);
 			if (d == SD_STOP) {
+				if (!stop_applies(k, t, sig))
+					continue;
 				job_stop(k, t, sig);
 				return 0;
 			}

@@ -4,6 +4,7 @@
  *
  * Order (each step says why it sits where it does):
  *   wait CONTINUE          parent wrote the id maps and put us in the cgroup
+ *   setsid                 a session and process group of our own, terminal or not
  *   become root of a new user namespace
  *   unshare cgroup ns      after the cgroup move, so the cgroup root is ours
  *   time ns                unshare, parent writes offsets, enter via time_for_children
@@ -313,6 +314,18 @@ void native_init_run(struct init_ctx *ctx)
 	if (sync_expect(ctx->sync_fd, SYNC_CONTINUE, &m, &err) < 0)
 		_exit(1);
 	sync_msg_clear(&m);
+
+	/* The container's init leads a new session and process group whether
+	 * or not process.terminal is set, as runc's does: otherwise it stays in
+	 * the caller's session and group, so the caller's job control (a
+	 * terminal's ^C/^Z to its foreground group, kill(-pgrp)) reaches it, and
+	 * whether its group counts as orphaned (SIGTSTP/SIGTTIN/SIGTTOU then
+	 * discarded: setpgid(2)) depends on who ran strata.
+	 * terminal_setup's own setsid then finds us leader already. */
+	if (setsid() < 0 && getsid(0) != getpid()) {
+		strata_error_errno(&err, errno, "setsid");
+		init_fail(ctx, &err);
+	}
 
 	if (ctx->plan->new_ns[OCI_NS_USER] && become_userns_root(&err) < 0)
 		init_fail(ctx, &err);

@@ -160,3 +160,16 @@ start_c() {
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"container not running"* ]]
 }
+
+# The exec'd process leads a session and process group of its own, as the
+# init does (runc's exec does too).  /proc/self/stat: 1 pid, 5 pgrp, 6 session.
+@test "exec: the process leads its own session without a terminal" {
+	start_c
+	run $STRATA exec "$ID" cat /proc/self/stat
+	[ "$status" -eq 0 ]
+	set -- $output
+	echo "pid=$1 pgrp=$5 session=$6"
+	[ "$1" -gt 1 ]
+	[ "$5" = "$1" ]
+	[ "$6" = "$1" ]
+}

@@ -122,6 +122,33 @@ wait_status() {
 	[ "$rc" -eq 7 ]
 }
 
+# Job-control and real-time signals are forwarded too (runc forwards every
+# asynchronous signal): the container leads its own session, so a terminal's
+# ^Z reaches it only through `strata run`.
+@test "run forwards SIGTSTP, SIGPWR and a real-time signal to the container" {
+	update_config '.root.readonly = false'
+	set_args sh -c 'trap "echo TSTP >> /sig" TSTP; trap "echo PWR >> /sig" PWR; trap "echo RT >> /sig; exit 9" 37; while :; do sleep 0.05; done'
+	id=$(rand_id)
+	$STRATA run --bundle "$BUNDLE" "$id" >"$TEST_TMP/out" 2>&1 </dev/null &
+	runpid=$!
+	# A run that is stopped instead of forwarding must not hang the suite.
+	(sleep 60; kill -KILL "$runpid") >/dev/null 2>&1 &
+	watchdog=$!
+	wait_status "$id" running
+	sleep 0.2
+	kill -TSTP "$runpid"
+	sleep 0.2
+	kill -PWR "$runpid"
+	sleep 0.2
+	kill -37 "$runpid" # SIGRTMIN+3 with glibc
+	rc=0
+	wait "$runpid" || rc=$?
+	kill "$watchdog" 2>/dev/null || true
+	cat "$BUNDLE/rootfs/sig"
+	[ "$rc" -eq 9 ]
+	[ "$(cat "$BUNDLE/rootfs/sig" | xargs)" = "TSTP PWR RT" ]
+}
+
 @test "kill accepts names with and without SIG, and numbers; default is SIGTERM" {
 	update_config '.root.readonly = false'
 	set_args sh -c 'for s in USR1 USR2 HUP TERM; do trap "echo $s >> /sig" $s; done; while :; do sleep 0.05; done'

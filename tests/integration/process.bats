@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # process.bats - config.json `process` observed from inside the container:
 # args, env, cwd, user (uid, gid, additionalGids, umask), rlimits,
-# oomScoreAdj, and the fds the container gets.
+# oomScoreAdj, the fds the container gets, and the init's session and
+# process group.
 
 load helpers
 
@@ -153,4 +154,40 @@ in_container() {
 	# sh itself ignores nothing it was not told to; the mask is empty
 	[[ "$output" == *"SigBlk:	0000000000000000"* ]]
 	! [[ "$output" == *"SigIgn:	0000000000004003"* ]]
+}
+
+# The init leads a session and process group of its own, terminal or not (as
+# runc's): it used to stay in the caller's, with sid 0 seen from its pid
+# namespace.  /proc/<pid>/stat: 1 pid, 2 (comm), 3 state, 4 ppid, 5 pgrp, 6 session.
+@test "the init leads its own session and process group without a terminal" {
+	set_args cat /proc/self/stat
+	run $STRATA run --bundle "$BUNDLE" "$(rand_id)"
+	[ "$status" -eq 0 ]
+	set -- $output
+	echo "pid=$1 pgrp=$5 session=$6"
+	[ "$1" = 1 ]
+	[ "$5" = 1 ]
+	[ "$6" = 1 ]
+}
+
+@test "the init leads its own session without a pid namespace too" {
+	update_config 'del(.linux.namespaces[] | select(.type == "pid"))'
+	set_args cat /proc/self/stat
+	run $STRATA run --bundle "$BUNDLE" "$(rand_id)"
+	[ "$status" -eq 0 ]
+	set -- $output
+	echo "pid=$1 pgrp=$5 session=$6 (ours: $(cut -d' ' -f6 /proc/$$/stat))"
+	[ "$1" -gt 1 ]
+	[ "$5" = "$1" ]
+	[ "$6" = "$1" ]
+}
+
+# The container's group has no parent outside it in the same session, so it is
+# orphaned and the kernel discards SIGTSTP to its members (SIGSTOP still
+# stops): the same at every level, whoever started `strata run`.
+@test "SIGTSTP to a process in the init's orphaned process group is discarded" {
+	set_args sh -c '(while :; do :; done) & q=$!; kill -TSTP $q; sleep 0.1; grep State /proc/$q/status; kill $q'
+	run $STRATA run --bundle "$BUNDLE" "$(rand_id)"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"State:	R (running)"* ]]
 }

@@ -6,7 +6,8 @@
 # and compares stdout, stderr and the exit status.  Adding a command is one
 # line in that file.  The other tests check the sentry alone: signals from
 # `strata kill`, a bind-mounted host directory, path escapes, the syscall
-# table.
+# table; the first task's session and the orphaned-process-group rule for
+# SIGTSTP are checked against the native level as well.
 
 load helpers
 
@@ -176,4 +177,47 @@ run_level() {
 	run_level sentry "$TEST_TMP/o" /bin/thr
 	[ "$(cat "$TEST_TMP/o/rc")" = 0 ]
 	[ "$(cat "$TEST_TMP/o/out")" = 4000 ]
+}
+
+@test "sentry: the first task leads its own session and process group, as the native init" {
+	# /proc/self/stat: 1 pid, 2 (comm), 3 state, 4 ppid, 5 pgrp, 6 session
+	local level
+	for level in native sentry; do
+		run_level $level "$TEST_TMP/$level" cat /proc/self/stat
+		[ "$(cat "$TEST_TMP/$level/rc")" = 0 ]
+		set -- $(cat "$TEST_TMP/$level/out")
+		echo "$level: pid=$1 pgrp=$5 session=$6"
+		[ "$1" = 1 ]
+		[ "$5" = 1 ]
+		[ "$6" = 1 ]
+	done
+}
+
+@test "sentry: SIGTSTP stops only outside an orphaned process group, as native" {
+	# A child in a group of its own, whose parent (the init) is in another
+	# group of the same session: SIGTSTP stops it.  A child in the init's
+	# group, which has no such parent: SIGTSTP is discarded.  Each both
+	# asleep in a system call and running user code.
+	command -v gcc >/dev/null || skip "gcc not installed"
+	printf '%s\n' '#include <signal.h>' '#include <stdio.h>' '#include <string.h>' \
+		'#include <sys/wait.h>' '#include <unistd.h>' \
+		'static void state(pid_t p, const char *what) { char path[64], l[256]; snprintf(path, sizeof(path), "/proc/%d/status", (int)p);' \
+		'  FILE *f = fopen(path, "r"); while (f != NULL && fgets(l, sizeof(l), f) != NULL) if (strncmp(l, "State:", 6) == 0) printf("%s %s", what, l);' \
+		'  if (f != NULL) fclose(f); fflush(stdout); }' \
+		'static void one(int own, int busy, const char *what) { pid_t c = fork();' \
+		'  if (c == 0) { if (own) setpgid(0, 0); for (;;) if (!busy) pause(); }' \
+		'  if (own) setpgid(c, c); usleep(50000); kill(c, SIGTSTP); usleep(200000); state(c, what);' \
+		'  kill(c, SIGKILL); waitpid(c, NULL, 0); }' \
+		'int main(void) { one(1, 0, "own-sleeping"); one(1, 1, "own-busy"); one(0, 0, "init-sleeping"); one(0, 1, "init-busy"); return 0; }' \
+		>"$TEST_TMP/tstp.c"
+	gcc -O2 -static -o "$BUNDLE/rootfs/bin/tstp" "$TEST_TMP/tstp.c" || skip "no static libc"
+	run_level native "$TEST_TMP/n" /bin/tstp
+	run_level sentry "$TEST_TMP/s" /bin/tstp
+	cat "$TEST_TMP/n/out" "$TEST_TMP/s/out" "$TEST_TMP/s/err"
+	[ "$(cat "$TEST_TMP/s/rc")" = 0 ]
+	diff "$TEST_TMP/n/out" "$TEST_TMP/s/out"
+	grep -q '^own-sleeping State:	T' "$TEST_TMP/s/out"
+	grep -q '^own-busy State:	T' "$TEST_TMP/s/out"
+	grep -q '^init-sleeping State:	S' "$TEST_TMP/s/out"
+	grep -q '^init-busy State:	R' "$TEST_TMP/s/out"
 }
