@@ -194,7 +194,9 @@ int vm_load_kernel(struct vm *vm, const struct vm_kernel *k, strata_error_t *err
 					"this host's /dev/kvm is PVM (kvm_pvm): an ordinary guest kernel cannot boot here "
 					"(its ring-0 code would run in KVM's instruction emulator and never finish); run "
 					"on hardware KVM (VMX/SVM), or inside the nested test "
-					"machine (tests/vm/test-machine.sh); PVM-enabled guest kernels are not supported yet");
+					"machine (tests/vm/test-machine.sh), or give a PVM-enabled guest kernel "
+					"(CONFIG_KVM_PVM_GUEST) with the annotations io.strata.vm.kernel=PATH and "
+					"io.strata.vm.pvm-kernel=true");
 	if (k->path == NULL)
 		return strata_error_set(err, EINVAL, "no guest kernel given");
 	struct mapped_file f = { 0 };

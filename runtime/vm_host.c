@@ -41,6 +41,8 @@
 
 #define KERNEL_CACHE_GLOB "/var/cache/strata/kernel/*/vmlinux"
 #define KERNEL_ANNOTATION "io.strata.vm.kernel"
+#define PVM_KERNEL_ANNOTATION "io.strata.vm.pvm-kernel"
+#define READY_TIMEOUT_ANNOTATION "io.strata.vm.ready-timeout"
 #define AGENT_INITRD "agent-initrd.cpio.gz"
 #define GUEST_CMDLINE "console=ttyS0 quiet reboot=t panic=-1"
 
@@ -70,6 +72,36 @@ static char *find_kernel(const struct oci_config *config, strata_error_t *err)
 	if (s == NULL)
 		strata_error_errno(err, ENOMEM, "kernel path");
 	return s;
+}
+
+/* Whether the user vouches the guest kernel is PVM-enabled: $STRATA_VM_PVM_KERNEL
+ * or the annotation, "true" or "1". */
+static bool pvm_kernel_vouched(const struct oci_config *config)
+{
+	const char *p = getenv("STRATA_VM_PVM_KERNEL");
+	if (p == NULL || *p == '\0')
+		p = oci_string_map_get(&config->annotations, PVM_KERNEL_ANNOTATION);
+	return p != NULL && (strcmp(p, "true") == 0 || strcmp(p, "1") == 0);
+}
+
+/* Seconds to wait for the agent: $STRATA_VM_READY_TIMEOUT, the annotation,
+ * else VM_HOST_READY_TIMEOUT_S; 1..3600, anything else is an error. */
+static int ready_timeout_s(const struct oci_config *config, strata_error_t *err)
+{
+	const char *p = getenv("STRATA_VM_READY_TIMEOUT");
+	const char *what = "$STRATA_VM_READY_TIMEOUT";
+	if (p == NULL || *p == '\0') {
+		p = oci_string_map_get(&config->annotations, READY_TIMEOUT_ANNOTATION);
+		what = "annotation " READY_TIMEOUT_ANNOTATION;
+	}
+	if (p == NULL || *p == '\0')
+		return VM_HOST_READY_TIMEOUT_S;
+	char *end = NULL;
+	errno = 0;
+	long v = strtol(p, &end, 10);
+	if (errno != 0 || end == p || *end != '\0' || v < 1 || v > 3600)
+		return strata_error_set(err, EINVAL, "%s: expected whole seconds from 1 to 3600, got `%s`", what, p);
+	return (int)v;
 }
 
 /* The directory of the strata binary the user ran.  /proc/self/exe is the
@@ -365,6 +397,9 @@ int vm_host_main(const struct vm_host_args *a)
 		goto fail;
 	if ((kernel = find_kernel(a->config, &err)) == NULL || (initrd = find_initrd(&err)) == NULL)
 		goto fail;
+	int ready_s = ready_timeout_s(a->config, &err);
+	if (ready_s < 0)
+		goto fail;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0 || pipe2(gate_pipe, O_CLOEXEC) < 0) {
 		strata_error_errno(&err, errno, "socketpair");
 		goto fail;
@@ -393,19 +428,28 @@ int vm_host_main(const struct vm_host_args *a)
 		paths[nshares++] = VM_SHARES_GUEST_DIR;
 	}
 	struct vm_kernel k = { .path = kernel, .cmdline = GUEST_CMDLINE, .initrd = initrd };
+	/* A PVM-enabled kernel (the user's word for it) runs 64-bit from its
+	 * first instruction: no PVH 32-bit entry. */
+	bool pvm_vouched = vm_host_is_pvm() && pvm_kernel_vouched(a->config);
+	if (pvm_vouched)
+		k.flags |= VM_KERNEL_PVM_OK | VM_KERNEL_FORCE_LINUX64;
 	if (vm_load_kernel(vm, &k, &err) < 0 || vm_start(vm, &err) < 0)
 		goto fail;
 
 	enum phase phase = P_READY;
-	uint64_t deadline = vm_monotonic_ns() + (uint64_t)VM_HOST_READY_TIMEOUT_S * 1000000000ULL;
+	uint64_t deadline = vm_monotonic_ns() + (uint64_t)ready_s * 1000000000ULL;
 	struct gate gate = { a->dir_fd, gate_pipe[1] };
 	struct agent_link link = { vm, con, &rx, sv[0] };
 	for (;;) {
 		if (atomic_load(&vm->stopping))
 			break;
 		if ((phase == P_READY || phase == P_CREATED) && vm_monotonic_ns() > deadline) {
-			strata_error_set(&err, ETIMEDOUT, "the guest agent did not answer within %d s (%s)",
-					 VM_HOST_READY_TIMEOUT_S, phase == P_READY ? "READY" : "CREATED");
+			strata_error_set(&err, ETIMEDOUT, "the guest agent did not answer within %d s (%s)%s", ready_s,
+					 phase == P_READY ? "READY" : "CREATED",
+					 pvm_vouched ? "; this host is PVM and the kernel was given as PVM-enabled "
+						       "(" PVM_KERNEL_ANNOTATION "): an ordinary kernel never gets "
+						       "this far here"
+						     : "");
 			goto fail;
 		}
 		struct pollfd pf[3 + VM_EXEC_POLLFDS_MAX] = { { sv[0], POLLIN, 0 }, { sfd, POLLIN, 0 },

@@ -22,29 +22,7 @@
 
 #include "common/path.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
-
-#ifndef UNDER_ASAN
-extern void *__libc_malloc(size_t);
-
-/* When set, the next malloc fails (once). */
-static bool fail_next_malloc;
-
-void *malloc(size_t n)
-{
-	if (fail_next_malloc) {
-		fail_next_malloc = false;
-		return NULL;
-	}
-	return __libc_malloc(n);
-}
-#endif
+#include "alloc_fail.h"
 
 /* Clean `in` and compare with `want`; no error may be left behind. */
 static void check(const char *in, const char *want)
@@ -171,13 +149,13 @@ static void test_long_paths(void **state)
 static void test_alloc_failure(void **state)
 {
 	(void)state;
-#ifdef UNDER_ASAN
+#ifdef ALLOC_FAIL_UNDER_ASAN
 	skip();
 #else
 	strata_error_t err = NULL;
-	fail_next_malloc = true;
+	alloc_fail_arm(1);
 	char *got = path_clean("/a/../b", &err);
-	fail_next_malloc = false;
+	alloc_fail_disarm();
 	assert_null(got);
 	assert_non_null(err);
 	assert_int_equal(err->code, ENOMEM);

@@ -24,63 +24,7 @@
 #include "oci-spec/config.h"
 #include "sentry/vfs.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
-
-#ifndef UNDER_ASAN
-extern void *__libc_malloc(size_t);
-extern void *__libc_calloc(size_t, size_t);
-extern void *__libc_realloc(void *, size_t);
-extern void __libc_free(void *);
-
-static bool armed;
-static long count, fail_at, live;
-
-#define SHOULD_FAIL() (armed && ++count == fail_at)
-
-void *malloc(size_t n)
-{
-	if (SHOULD_FAIL())
-		return NULL;
-	void *p = __libc_malloc(n);
-	if (p != NULL && armed)
-		live++;
-	return p;
-}
-
-void *calloc(size_t a, size_t b)
-{
-	if (SHOULD_FAIL())
-		return NULL;
-	void *p = __libc_calloc(a, b);
-	if (p != NULL && armed)
-		live++;
-	return p;
-}
-
-void *realloc(void *old, size_t n)
-{
-	if (SHOULD_FAIL())
-		return NULL;
-	void *p = __libc_realloc(old, n);
-	if (p != NULL && old == NULL && armed)
-		live++;
-	return p;
-}
-
-void free(void *p)
-{
-	if (p != NULL && armed)
-		live--;
-	__libc_free(p);
-}
-
-#endif
+#include "alloc_fail.h"
 
 /* Mounts of every kind but tmpfs, with uncleaned destinations and options. */
 static const char config_doc[] =
@@ -94,7 +38,7 @@ static const char config_doc[] =
 static void test_vfs_new_alloc_failures(void **state)
 {
 	(void)state;
-#ifdef UNDER_ASAN
+#ifdef ALLOC_FAIL_UNDER_ASAN
 	skip();
 #else
 	struct oci_config *c = NULL;
@@ -102,33 +46,31 @@ static void test_vfs_new_alloc_failures(void **state)
 	if (oci_config_parse("config.json", config_doc, strlen(config_doc), &c, &err) < 0)
 		fail_msg("config: %s", err->msg);
 	long points = 0;
-	for (fail_at = 1;; fail_at++) {
+	for (long at = 1;; at++) {
 		struct vfs *v = NULL;
-		count = 0;
-		live = 0;
-		armed = true;
+		alloc_fail_arm(at);
 		int r = vfs_new(c, &v, &err);
-		bool failed_one = count >= fail_at;
+		bool failed_one = alloc_count >= at;
 		if (r == 0) {
 			/* every mount complete: no NULL path, source, type or options */
 			for (size_t i = 0; i < v->nmounts; i++) {
 				struct vmount *m = &v->mounts[i];
 				if (m->path == NULL || m->source == NULL || m->fstype == NULL || m->options == NULL)
-					fail_msg("failing allocation %ld leaves mount %zu incomplete", fail_at, i);
+					fail_msg("failing allocation %ld leaves mount %zu incomplete", at, i);
 			}
 			vfs_free(v);
 		}
 		strata_error_free(&err);
-		armed = false;
+		alloc_fail_disarm();
 		if (failed_one && r == 0)
-			fail_msg("failing allocation %ld: vfs_new succeeded anyway", fail_at);
+			fail_msg("failing allocation %ld: vfs_new succeeded anyway", at);
 		if (failed_one && v != NULL && r < 0)
-			fail_msg("failing allocation %ld: vfs_new failed but returned a table", fail_at);
-		if (live != 0)
-			fail_msg("failing allocation %ld leaves %ld blocks allocated", fail_at, live);
+			fail_msg("failing allocation %ld: vfs_new failed but returned a table", at);
+		if (alloc_live != 0)
+			fail_msg("failing allocation %ld leaves %ld blocks allocated", at, alloc_live);
 		if (!failed_one) {
 			assert_int_equal(r, 0);
-			break; /* fewer allocations than fail_at: every point was failed once */
+			break; /* fewer allocations than `at`: every point was failed once */
 		}
 		points++;
 	}
