@@ -252,6 +252,33 @@ need_run() {
 	teardown_bundle
 }
 
+@test "vm level: PVM host: a kernel given as PVM-enabled is booted, and one that is not fails at the ready timeout, nothing left behind" {
+	is_pvm || skip "this host's /dev/kvm is not PVM"
+	setup_bundle
+	set_args echo hi
+	# Our guest kernel is an ordinary one: vouched for as PVM-enabled it is
+	# booted (64-bit protocol) and never reaches the agent: a clear error
+	# at the ready timeout, never a hang.
+	update_config '.annotations["io.strata.vm.pvm-kernel"] = "true" | .annotations["io.strata.vm.ready-timeout"] = "3"'
+	id=$(rand_id)
+	before=$(ls /sys/fs/cgroup)
+	run timeout 60 $STRATA --isolation vm run --bundle "$BUNDLE" "$id"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"the guest agent did not answer within 3 s (READY)"* ]]
+	[[ "$output" == *"the kernel was given as PVM-enabled"* ]]
+	[ ! -e "$STRATA_ROOT/$id" ]
+	[ "$(ls /sys/fs/cgroup)" = "$before" ]
+	! pgrep -f -- "$STRATA_ROOT" >/dev/null
+	# A bad timeout is refused with what was expected.
+	update_config '.annotations["io.strata.vm.ready-timeout"] = "soon"'
+	run timeout 60 $STRATA --isolation vm run --bundle "$BUNDLE" "$id"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"io.strata.vm.ready-timeout: expected whole seconds from 1 to 3600, got \`soon\`"* ]]
+	[ ! -e "$STRATA_ROOT/$id" ]
+	teardown_bundle
+}
+
 @test "vm level: echo output on stdout, exit 0" {
 	need_run
 	section echo
