@@ -10,7 +10,9 @@
  * VIRTIO_MMIO_FIRST_IRQ + i, and a `virtio_mmio.device=4K@<addr>:<irq>` word
  * for the kernel command line (Linux drivers/virtio/virtio_mmio.c,
  * CONFIG_VIRTIO_MMIO_CMDLINE_DEVICES).  Interrupts are level-triggered lines
- * on the in-kernel IOAPIC (KVM_IRQ_LINE): high while InterruptStatus != 0.
+ * on the in-kernel IOAPIC (KVM_IRQ_LINE): high while InterruptStatus != 0,
+ * set under the transport lock by whichever thread changes InterruptStatus
+ * (locking: vmm_iothread.h).
  */
 #ifndef STRATA_KVM_VIRTIO_MMIO_H
 #define STRATA_KVM_VIRTIO_MMIO_H
@@ -78,8 +80,10 @@ struct virtio_mmio_dev;
 
 /*
  * struct virtio_device_ops - what a virtio device implements.
- * All callbacks run with the transport lock held, on a vCPU thread (or the
- * thread that called a device's own input function).
+ * All callbacks run with the transport lock held: queue_notify on the device
+ * I/O thread (vmm_iothread.h; on the vCPU thread in its fallback), the
+ * others on a vCPU thread, and a device's own input function on its caller's
+ * thread.  The lock guards every field of struct virtio_mmio_dev.
  */
 struct virtio_device_ops {
 	const char *name;      /* "console", "9p" */

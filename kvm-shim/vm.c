@@ -15,6 +15,7 @@
 #include "kvm-shim/i8042.h"
 #include "kvm-shim/vcpu.h"
 #include "kvm-shim/virtio_mmio.h"
+#include "kvm-shim/vmm_iothread.h"
 #include "kvm-shim/vmm_seccomp.h"
 #include "kvm-shim/x86_cpu.h"
 
@@ -135,13 +136,15 @@ static int create_memory(struct vm *vm, uint64_t bytes, strata_error_t *err)
 	return 0;
 }
 
-/* vCPU thread hook: the vCPU seccomp filter, right before guest code runs. */
+/* vCPU thread hook: the vCPU seccomp filter, right before guest code runs.
+ * With a device I/O thread the vCPU thread does no device file I/O and gets
+ * the short list; otherwise (fallback) the one with the 9p/console calls. */
 static int vcpu_seccomp_hook(struct vcpu *vcpu, void *opaque)
 {
-	(void)vcpu;
 	(void)opaque;
 	strata_error_t err = NULL;
-	if (vmm_seccomp_install(VMM_THREAD_VCPU, &err) < 0) {
+	enum vmm_thread_class cls = vcpu->vm->io != NULL ? VMM_THREAD_VCPU : VMM_THREAD_VCPU_DEVICES;
+	if (vmm_seccomp_install(cls, &err) < 0) {
 		strata_error_free(&err);
 		return -1;
 	}
@@ -203,6 +206,8 @@ int vm_create(const struct vm_config *cfg, struct vm **out, strata_error_t *err)
 	atomic_init(&vm->stopping, false);
 	uart_8250_init(&vm->uart, vm, cfg->console_fd);
 	vm->is_pvm = vm_host_is_pvm();
+	vm->seccomp = cfg->seccomp;
+	vm->no_iothread = cfg->no_iothread;
 
 	if (open_kvm(vm, err) < 0 || create_vm_fd(vm, cfg, err) < 0 || create_memory(vm, mem, err) < 0 ||
 	    create_vcpus(vm, nr, cfg->seccomp, err) < 0 ||
@@ -224,6 +229,8 @@ void vm_destroy(struct vm *vm)
 		struct vm_exit ignored;
 		vm_stop(vm, VM_EXIT_STOPPED, &ignored);
 	}
+	vmm_iothread_free(vm->io);
+	vm->io = NULL;
 	for (unsigned i = 0; i < vm->nr_virtio; i++)
 		virtio_mmio_destroy(vm->virtio[i]);
 	for (unsigned i = 0; i < vm->nr_vcpus; i++)
@@ -272,6 +279,8 @@ int vm_start(struct vm *vm, strata_error_t *err)
 		return strata_error_wrap(err, "set boot vCPU state");
 	if (vcpu_install_kick_handler(err) < 0)
 		return -1;
+	if (!vm->no_iothread && vmm_iothread_create(vm, vm->seccomp, &vm->io, err) < 0)
+		return strata_error_wrap(err, "device I/O thread");
 
 	/* vCPU threads run with every signal blocked except the kick: signals
 	 * for the container are the VMM main thread's business. */
@@ -280,8 +289,8 @@ int vm_start(struct vm *vm, strata_error_t *err)
 	sigdelset(&all, VCPU_KICK_SIGNAL);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	vm->run_start_ns = vm_monotonic_ns();
-	int rc = 0;
-	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+	int rc = vm->io != NULL ? vmm_iothread_start(vm->io, err) : 0;
+	for (unsigned i = 0; rc == 0 && i < vm->nr_vcpus; i++) {
 		pthread_mutex_lock(&vm->lock);
 		int e = pthread_create(&vm->vcpus[i].thread, NULL, vcpu_thread_main, &vm->vcpus[i]);
 		if (e == 0)
@@ -334,6 +343,8 @@ void vm_stop(struct vm *vm, enum vm_exit_reason reason, struct vm_exit *exit)
 		vm->vcpus[i].started = false;
 		pthread_mutex_unlock(&vm->lock);
 	}
+	/* After the vCPUs: one may wait on a device mutex the I/O thread holds. */
+	vmm_iothread_stop(vm->io);
 	uart_8250_flush(&vm->uart);
 	pthread_mutex_lock(&vm->lock);
 	*exit = vm->exit;

@@ -45,7 +45,10 @@ struct vm_config {
 	unsigned nr_vcpus;   /* 0 = 1 */
 	int console_fd;      /* where UART output goes (the strata log); -1 = discarded; not owned */
 	bool no_irqchip;     /* no in-kernel LAPIC/IOAPIC/PIC: HLT exits to userspace (tests) */
-	bool seccomp;        /* each vCPU thread loads the VMM_THREAD_VCPU filter before its first KVM_RUN */
+	bool seccomp;        /* each vCPU thread loads its filter before its first KVM_RUN, the device
+			      * I/O thread (vmm_iothread.h) the VMM_THREAD_IO one before serving */
+	bool no_iothread;    /* process virtqueues on the vCPU thread even when KVM_IOEVENTFD works
+			      * (tests of the fallback) */
 };
 
 /* Why the VM stopped. */
@@ -71,6 +74,7 @@ struct vm_exit {
 
 struct vcpu;
 struct virtio_mmio_dev;
+struct vmm_iothread;
 
 /* Boot vCPU state chosen by vm_load_kernel(), applied by vm_run(). */
 enum vm_boot_mode {
@@ -102,6 +106,11 @@ struct vm {
 	struct virtio_mmio_dev *virtio[VM_MAX_VIRTIO];
 	unsigned nr_virtio;
 	char *virtio_cmdline; /* "virtio_mmio.device=..." words for the kernel cmdline, owned */
+	bool seccomp;         /* vm_config.seccomp */
+	bool no_iothread;     /* vm_config.no_iothread */
+	/* The device I/O thread, set by vm_start before the vCPU threads exist
+	 * (NULL: virtqueues are processed on the vCPU thread), owned. */
+	struct vmm_iothread *io;
 
 	/* Run state shared by the vCPU threads and vm_run(). */
 	pthread_mutex_t lock;
@@ -152,8 +161,9 @@ int vm_irq_line(struct vm *vm, uint32_t gsi, int level);
 void vm_request_stop(struct vm *vm, enum vm_exit_reason reason, unsigned vcpu, const char *detail);
 
 /*
- * vm_start - start one thread per vCPU (vCPU 0 with the boot state of
- * vm_load_kernel) and return at once.  Once per VM.  Errors: EBUSY when it
+ * vm_start - start the device I/O thread when KVM_IOEVENTFD works
+ * (vmm_iothread.h) and one thread per vCPU (vCPU 0 with the boot state of
+ * vm_load_kernel), and return at once.  Once per VM.  Errors: EBUSY when it
  * ran before, EINVAL with no kernel loaded, the KVM/pthread errno (the VM is
  * then stopped again).
  */
@@ -167,7 +177,8 @@ bool vm_wait(struct vm *vm, unsigned timeout_ms);
 
 /*
  * vm_stop - stop the VM with `reason` unless it already stopped (the first
- * reason wins), join the vCPU threads, flush the UART, and fill *exit.
+ * reason wins), join the vCPU threads, then stop and join the device I/O
+ * thread, flush the UART, and fill *exit.
  */
 void vm_stop(struct vm *vm, enum vm_exit_reason reason, struct vm_exit *exit);
 

@@ -147,7 +147,11 @@ static void virtio_test(void)
 	avail.idx = 1;
 	__asm__ volatile("mfence" ::: "memory");
 	mmio_write(0x050, 1); /* notify queue 1 */
-	uint32_t isr = mmio_read(0x060);
+	/* The notify may be served by the VMM's I/O thread (ioeventfd) after
+	 * the write returns: wait, bounded, for the used-buffer interrupt. */
+	uint32_t isr = 0;
+	for (unsigned i = 0; i < 10000000 && isr == 0; i++)
+		isr = mmio_read(0x060);
 	puts_uart("virtqueue: used idx ");
 	putnum(used.idx);
 	puts_uart(" id ");
@@ -166,6 +170,8 @@ static void virtio_test(void)
 	avail.idx = 2;
 	__asm__ volatile("mfence" ::: "memory");
 	mmio_write(0x050, 1);
+	for (unsigned i = 0; i < 10000000 && !(mmio_read(0x070) & 64); i++)
+		;
 	puts_uart("virtqueue: bad buffer used idx ");
 	putnum(used.idx);
 	puts_uart(" needs_reset ");

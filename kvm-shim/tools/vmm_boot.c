@@ -3,11 +3,14 @@
  * vmm_boot.c - `vmm-boot`: boot a kernel or test stub in strata's VMM from the
  * command line (development and the test-machine scripts; not part of strata).
  *
- *   vmm-boot [-m MIB] [-c CPUS] [-t TIMEOUT_MS] [-i INITRD] [-s TAG=DIR]... [-S] [-p] [-6] KERNEL [CMDLINE]
+ *   vmm-boot [-m MIB] [-c CPUS] [-t TIMEOUT_MS] [-i INITRD] [-s TAG=DIR]... [-S] [-N] [-p] [-6] KERNEL [CMDLINE]
  *
- * -s: share DIR over virtio-9p with mount tag TAG; -S: vCPU seccomp filter on;
+ * -s: share DIR over virtio-9p with mount tag TAG; -S: vCPU and I/O thread
+ * seccomp filters on; -N: no device I/O thread (virtqueues on the vCPU
+ * thread, as without KVM_IOEVENTFD);
  * -p: the kernel runs under PVM (VM_KERNEL_PVM_OK); -6: force the 64-bit boot
  * protocol.  The UART goes to stderr, the virtio-console to stdout.  Prints
+ * "vmm-boot: virtqueues on the <I/O|vCPU> thread" and
  * "vmm-boot: exit <reason> after <ms> ms" on stderr; exit status 0 for
  * reset/shutdown, 2 for timeout, 1 otherwise.
  */
@@ -21,6 +24,7 @@
 #include "kvm-shim/virtio_9p.h"
 #include "kvm-shim/virtio_console.h"
 #include "kvm-shim/vm.h"
+#include "kvm-shim/vmm_iothread.h"
 
 int main(int argc, char **argv)
 {
@@ -30,7 +34,7 @@ int main(int argc, char **argv)
 	char *shares[VM_MAX_VIRTIO];
 	unsigned nshares = 0;
 	int opt;
-	while ((opt = getopt(argc, argv, "+m:c:t:i:s:Sp6")) != -1) {
+	while ((opt = getopt(argc, argv, "+m:c:t:i:s:SNp6")) != -1) {
 		switch (opt) {
 		case 'm': cfg.mem_bytes = strtoull(optarg, NULL, 10) << 20; break;
 		case 'c': cfg.nr_vcpus = (unsigned)strtoul(optarg, NULL, 10); break;
@@ -41,10 +45,11 @@ int main(int argc, char **argv)
 				shares[nshares++] = optarg;
 			break;
 		case 'S': cfg.seccomp = true; break;
+		case 'N': cfg.no_iothread = true; break;
 		case 'p': k.flags |= VM_KERNEL_PVM_OK; break;
 		case '6': k.flags |= VM_KERNEL_FORCE_LINUX64; break;
 		default:
-			fprintf(stderr, "usage: vmm-boot [-m MIB] [-c CPUS] [-t MS] [-i INITRD] [-s TAG=DIR] [-S] [-p] [-6] KERNEL [CMDLINE]\n");
+			fprintf(stderr, "usage: vmm-boot [-m MIB] [-c CPUS] [-t MS] [-i INITRD] [-s TAG=DIR] [-S] [-N] [-p] [-6] KERNEL [CMDLINE]\n");
 			return 1;
 		}
 	}
@@ -70,6 +75,10 @@ int main(int argc, char **argv)
 		vm_destroy(vm);
 		return 1;
 	}
+	if (vm->io != NULL)
+		fprintf(stderr, "vmm-boot: virtqueues on the I/O thread (%lu notifies)\n", vmm_iothread_notifies(vm->io));
+	else
+		fprintf(stderr, "vmm-boot: virtqueues on the vCPU thread\n");
 	vm_destroy(vm);
 	fprintf(stderr, "vmm-boot: exit %s%s%s after %.1f ms (total %.1f ms)\n", vm_exit_reason_name(ex.reason),
 		ex.detail[0] ? ": " : "", ex.detail, ex.elapsed_ns / 1e6, (vm_monotonic_ns() - t0) / 1e6);

@@ -6,6 +6,7 @@
  * (tiny guests need no emulated ring-0 kernel work).  Skips, saying why, only
  * when the host has no usable /dev/kvm.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -144,6 +145,66 @@ static void test_pvh_stub_reset(void **state)
 	check_virtio_lines(&r);
 	assert_contains(r.uart, "stub: reset\n");
 	free_run(&r);
+}
+
+static void test_pvh_stub_fallback_without_iothread(void **state)
+{
+	(void)state;
+	if (!kvm_usable())
+		skip();
+	/* Queues processed on the vCPU thread (what a host without
+	 * KVM_IOEVENTFD gets): the same guest-visible behaviour. */
+	strata_error_t err = NULL;
+	struct stub_run r = { 0 };
+	struct vm_config cfg = { .no_iothread = true };
+	int rc = boot_stub("stub_pvh.elf", "exit=reset", &cfg, 10000, &r, &err);
+	if (rc < 0)
+		fprintf(stderr, "error: %s\n", err->msg);
+	assert_int_equal(rc, 0);
+	assert_int_equal(r.exit.reason, VM_EXIT_RESET);
+	check_virtio_lines(&r);
+	free_run(&r);
+}
+
+static unsigned count_fds(void)
+{
+	unsigned n = 0;
+	DIR *d = opendir("/proc/self/fd");
+	assert_non_null(d);
+	while (readdir(d) != NULL)
+		n++;
+	closedir(d);
+	return n;
+}
+
+static void test_iothread_stop_and_no_fd_leak(void **state)
+{
+	(void)state;
+	if (!kvm_usable())
+		skip();
+	char path[PATH_MAX + 32];
+	snprintf(path, sizeof(path), "%s/stub_64.elf", stub_dir);
+	unsigned before = count_fds();
+	for (unsigned round = 0; round < 3; round++) {
+		struct vm_kernel k = { .path = path, .cmdline = "exit=hlt", .flags = VM_KERNEL_PVM_OK };
+		struct vm_config cfg = { .console_fd = -1 };
+		strata_error_t err = NULL;
+		struct vm *vm = NULL;
+		assert_int_equal(vm_create(&cfg, &vm, &err), 0);
+		assert_int_equal(vm_add_virtio_console(vm, -1, NULL, &err), 0);
+		assert_int_equal(vm_add_virtio_console(vm, -1, NULL, &err), 0);
+		assert_int_equal(vm_load_kernel(vm, &k, &err), 0);
+		assert_int_equal(vm_start(vm, &err), 0);
+		assert_false(vm_wait(vm, 50)); /* the guest idles in `cli; hlt`, the I/O thread in poll */
+		if (round == 0) {
+			struct vm_exit ex;
+			vm_stop(vm, VM_EXIT_STOPPED, &ex); /* wakes and joins the I/O thread */
+			assert_int_equal(ex.reason, VM_EXIT_STOPPED);
+			vm_stop(vm, VM_EXIT_STOPPED, &ex); /* twice is fine */
+		}
+		vm_destroy(vm); /* rounds 1, 2: destroy a running VM with its I/O thread */
+	}
+	assert_int_equal(count_fds(), before);
 }
 
 static void test_linux64_stub_triple_fault(void **state)
@@ -340,6 +401,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pvh_stub_reset),
+		cmocka_unit_test(test_pvh_stub_fallback_without_iothread),
+		cmocka_unit_test(test_iothread_stop_and_no_fd_leak),
 		cmocka_unit_test(test_linux64_stub_triple_fault),
 		cmocka_unit_test(test_hlt_without_irqchip),
 		cmocka_unit_test(test_timeout_is_bounded),
