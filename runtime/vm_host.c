@@ -406,7 +406,12 @@ int vm_host_main(const struct vm_host_args *a)
 	}
 	int lfd = log_fd();
 	/* The guest's kernel log goes to the strata log file, never the container's stdio. */
-	struct vm_config cfg = { .mem_bytes = vm_host_guest_mem_bytes(a->config), .console_fd = lfd > 2 ? lfd : -1 };
+	/* seccomp: every vCPU thread and the device I/O thread run under their
+	 * thread class's filter (kvm-shim/vmm_seccomp.h), installed right before
+	 * they first touch the guest. */
+	struct vm_config cfg = { .mem_bytes = vm_host_guest_mem_bytes(a->config),
+				 .console_fd = lfd > 2 ? lfd : -1,
+				 .seccomp = true };
 	if (vm_create(&cfg, &vm, &err) < 0 || vm_add_virtio_console(vm, sv[1], &con, &err) < 0 ||
 	    vm_add_virtio_9p(vm, "rootfs", a->rootfs, false, &err) < 0)
 		goto fail;
