@@ -56,6 +56,46 @@ int cgroup_create(struct cgroup_manager *m, const struct oci_resources *resource
 /* cgroup_enter - move pid (a host pid) into every hierarchy of the container's cgroup. */
 int cgroup_enter(struct cgroup_manager *m, pid_t pid, strata_error_t *err);
 
+/*
+ * Joining without the cost of cgroup_enter.  Writing a pid to cgroup.procs
+ * takes the kernel's cgroup threadgroup lock for writing, which waits for an
+ * RCU grace period: 5-15 ms on a busy host, most of a container start.  Two
+ * ways in take no such lock: a fork straight into a cgroup v2 directory
+ * (clone3 CLONE_INTO_CGROUP, Linux 5.7), and a single-threaded process
+ * moving its own thread by writing "0" to a cgroup v1 `tasks` file.
+ * Source: clone(2); kernel cgroup_procs_write_start (the threadgroup lock is
+ * skipped when one thread migrates itself); Documentation/admin-guide/cgroup-v1.
+ */
+
+/*
+ * cgroup_clone_into_fd - open the container's cgroup v2 directory
+ * (O_RDONLY|O_DIRECTORY|O_CLOEXEC) for clone3(CLONE_INTO_CGROUP): a child
+ * cloned with it starts inside that cgroup.  Returns the fd (the caller
+ * closes it), or -1 with *err set: ENOTSUP when the cgroup has no v2
+ * directory (a v1-only host), else the open errno.
+ */
+int cgroup_clone_into_fd(const struct cgroup_manager *m, strata_error_t *err);
+
+/*
+ * cgroup_v1_tasks_open - open the `tasks` file of each cgroup v1 hierarchy
+ * of the container's cgroup for writing (O_CLOEXEC), for a child to join
+ * them itself with cgroup_join_self.  *fds (heap, the caller frees it and
+ * closes the fds) gets one fd per v1 hierarchy and *n their count, 0 on a
+ * unified host.  The kernel checks the permission to move a task against the
+ * credentials of the opener, so the fds work in a child that has changed its
+ * credentials or namespaces.  Errors: the open errno with the path; then
+ * nothing is left open.
+ */
+int cgroup_v1_tasks_open(const struct cgroup_manager *m, int **fds, size_t *n, strata_error_t *err);
+
+/*
+ * cgroup_join_self - move the calling process, which must have one thread,
+ * into each cgroup v1 hierarchy whose `tasks` fd is given (from
+ * cgroup_v1_tasks_open), by writing "0" (the calling thread).  The fds are
+ * left open.  Returns 0, or -1 with errno from the failing write.
+ */
+int cgroup_join_self(const int *fds, size_t n);
+
 /* cgroup_update - apply resources to the live cgroup (`strata update`). */
 int cgroup_update(struct cgroup_manager *m, const struct oci_resources *resources, strata_error_t *err);
 

@@ -14,6 +14,7 @@
  * own directory (and any child cgroups in it) is removed by cgroup_destroy.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -314,6 +315,53 @@ int cgroup_update(struct cgroup_manager *m, const struct oci_resources *resource
 						"linux.resources.unified needs cgroup v2, and this host mounts only cgroup v1");
 		return cgroup_v2_apply_unified(v2, &resources->unified, err);
 	}
+	return 0;
+}
+
+int cgroup_clone_into_fd(const struct cgroup_manager *m, strata_error_t *err)
+{
+	const struct cgroup_dir *d = cgroup_dir_v2(m);
+	if (d == NULL)
+		return strata_error_set(err, ENOTSUP, "the cgroup has no cgroup v2 directory");
+	int fd = open(d->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return strata_error_errno(err, errno, "open cgroup `%s`", d->path);
+	return fd;
+}
+
+int cgroup_v1_tasks_open(const struct cgroup_manager *m, int **fds, size_t *n, strata_error_t *err)
+{
+	*fds = NULL;
+	*n = 0;
+	_cleanup_free_ int *v = calloc(m->n + 1, sizeof(int));
+	if (v == NULL)
+		return strata_error_errno(err, ENOMEM, "join cgroup");
+	size_t k = 0;
+	for (size_t i = 0; i < m->n; i++) {
+		if (m->dirs[i].controllers == NULL)
+			continue;
+		_cleanup_free_ char *path = NULL;
+		if (asprintf(&path, "%s/tasks", m->dirs[i].path) < 0)
+			path = NULL;
+		int fd = path != NULL ? open(path, O_WRONLY | O_CLOEXEC) : -1;
+		if (fd < 0) {
+			int e = path != NULL ? errno : ENOMEM;
+			for (size_t j = 0; j < k; j++)
+				close(v[j]);
+			return strata_error_errno(err, e, "open `%s/tasks`", m->dirs[i].path);
+		}
+		v[k++] = fd;
+	}
+	*fds = steal_pointer(&v);
+	*n = k;
+	return 0;
+}
+
+int cgroup_join_self(const int *fds, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (write(fds[i], "0", 1) != 1)
+			return -1;
 	return 0;
 }
 

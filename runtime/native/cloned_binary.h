@@ -12,7 +12,11 @@
  * The protection: `create`, `run` and `exec` re-execute the runtime from a
  * sealed memfd copy of its binary (memfd_create MFD_ALLOW_SEALING, sealed
  * F_SEAL_SEAL|F_SEAL_SHRINK|F_SEAL_GROW|F_SEAL_WRITE, then fexecve with the
- * same argv and environ).  Every process that ever enters the container
+ * same argv and environ).  The copy holds the executable image only (the
+ * file up to the end of the last part a program header describes), with the
+ * section header table dropped from its ELF header: the debug information
+ * of a -g build is most of the file and copying it was the largest single
+ * cost of a container start.  Every process that ever enters the container
  * then has /proc/PID/exe pointing at that sealed memfd: opening it for
  * writing fails (EPERM), and the host file is never reachable from it.
  * A process already running from a sealed memfd is detected with

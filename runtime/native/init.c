@@ -33,6 +33,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "../../cgroups/cgroup.h"
 #include "../../common/cleanup.h"
 #include "../../common/log.h"
 #include "../../common/util.h"
@@ -314,6 +315,20 @@ void native_init_run(struct init_ctx *ctx)
 	if (sync_expect(ctx->sync_fd, SYNC_CONTINUE, &m, &err) < 0)
 		_exit(1);
 	sync_msg_clear(&m);
+
+	/* Join the container's cgroup v1 hierarchies before anything else (the
+	 * cgroup namespace below is rooted where the init is), then close the
+	 * host's cgroup files. */
+	if (ctx->cgroup_tasks_n > 0) {
+		int rc = cgroup_join_self(ctx->cgroup_tasks_fds, ctx->cgroup_tasks_n);
+		int e = errno;
+		for (size_t i = 0; i < ctx->cgroup_tasks_n; i++)
+			close(ctx->cgroup_tasks_fds[i]);
+		if (rc < 0) {
+			strata_error_errno(&err, e, "join cgroup");
+			init_fail(ctx, &err);
+		}
+	}
 
 	/* The container's init leads a new session and process group whether
 	 * or not process.terminal is set, as runc's does: otherwise it stays in

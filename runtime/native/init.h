@@ -27,6 +27,9 @@ struct init_ctx {
 	int listen_fds;            /* LISTEN_FDS passed through (systemd socket activation), 0 if none */
 	int lock_fd;               /* the container lock held by `create`: closed at once in the child,
 	                            * or the init would hold the lock until execve */
+	const int *cgroup_tasks_fds; /* cgroup v1 `tasks` files the init joins itself (cgroup_join_self)
+	                              * before anything else, then closes; NULL when the parent joins it */
+	size_t cgroup_tasks_n;
 };
 
 /*

@@ -39,6 +39,26 @@ static pid_t clone_process(int flags)
 	return (pid_t)syscall(SYS_clone, (unsigned long)flags | SIGCHLD, NULL, NULL, NULL, NULL);
 }
 
+/*
+ * The same through clone3(2) with CLONE_INTO_CGROUP: the child starts in the
+ * cgroup v2 directory cgroup_fd (see cgroup_clone_into_fd).  -1 with errno
+ * when the kernel cannot (ENOSYS, E2BIG before Linux 5.7) or may not (EACCES,
+ * EPERM, EBUSY) do it; the caller then clones plainly and joins the cgroup
+ * by writing cgroup.procs.
+ */
+static pid_t clone_process_into_cgroup(int flags, int cgroup_fd)
+{
+	struct clone_args_v2 { /* struct clone_args of <linux/sched.h>, CLONE_ARGS_SIZE_VER2 */
+		uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+		uint64_t set_tid, set_tid_size, cgroup;
+	} args = {
+		.flags = (uint64_t)(unsigned)flags | 0x200000000ULL /* CLONE_INTO_CGROUP */,
+		.exit_signal = SIGCHLD,
+		.cgroup = (uint64_t)cgroup_fd,
+	};
+	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+}
+
 /* Move fd to a number >= min (close-on-exec), so it never sits in the range
  * of fds handed to the container (3 .. 3+preserve_fds+LISTEN_FDS-1). */
 static int fd_move_above(int fd, int min)
@@ -117,16 +137,31 @@ static uint32_t host_id_of_root(const struct oci_id_mapping *m, size_t n, uint32
  * init is still our child; the helper reports the pid (in our pid namespace:
  * setns to a pid namespace changes only the helper's children) and exits.
  */
-static int spawn_init(struct init_ctx *ctx, int parent_fd, pid_t *out, strata_error_t *err)
+static int spawn_init(struct init_ctx *ctx, int parent_fd, int cgroup_fd, pid_t *out, bool *in_cgroup,
+		      strata_error_t *err)
 {
 	const struct ns_plan *plan = ctx->plan;
+	*in_cgroup = false;
 	if (!ns_plan_has_joins(plan)) {
-		pid_t pid = clone_process(plan->clone_flags);
+		pid_t pid = -1;
+		if (cgroup_fd >= 0) {
+			pid = clone_process_into_cgroup(plan->clone_flags, cgroup_fd);
+			if (pid < 0)
+				log_debug("clone3 into the cgroup: %s; joining it afterwards", strerror(errno));
+			else
+				*in_cgroup = true;
+		}
+		if (pid < 0)
+			pid = clone_process(plan->clone_flags);
 		if (pid < 0)
 			return strata_error_errno(err, errno, "clone container init");
 		if (pid == 0) {
 			close(parent_fd);
 			close(ctx->lock_fd);
+			/* A host cgroup directory must not reach the container (the
+			 * CVE-2024-21626 class: a leaked directory fd as process.cwd). */
+			if (cgroup_fd >= 0)
+				close(cgroup_fd);
 			native_init_run(ctx);
 		}
 		*out = pid;
@@ -138,6 +173,8 @@ static int spawn_init(struct init_ctx *ctx, int parent_fd, pid_t *out, strata_er
 	if (helper == 0) {
 		close(parent_fd);
 		close(ctx->lock_fd);
+		if (cgroup_fd >= 0) /* not used on this path; must not reach the init */
+			close(cgroup_fd);
 		_cleanup_error_ strata_error_t herr = NULL;
 		if (ns_join_all(plan, &herr) < 0) {
 			sync_send_error(ctx->sync_fd, herr);
@@ -310,6 +347,10 @@ int native_create(struct container *c, const struct oci_config *config, const st
 	int pair[2] = { -1, -1 };
 	_cleanup_close_ int console_fd = -1;
 	_cleanup_close_ int fifo_fd = -1;
+	_cleanup_close_ int cgroup_fd = -1;
+	bool in_cgroup = false;
+	_cleanup_free_ int *tasks_fds = NULL;
+	size_t tasks_n = 0;
 	_cleanup_free_ char *fifo_path = NULL;
 	struct ns_plan plan;
 
@@ -403,10 +444,38 @@ int native_create(struct container *c, const struct oci_config *config, const st
 		.listen_fds = listen_fds,
 		.lock_fd = c->lock_fd,
 	};
-	if (spawn_init(&ctx, pair[0], &pid, err) < 0) {
+	/* Join the cgroup without cgroup_enter's RCU grace period (cgroup.h):
+	 * the init is cloned into the cgroup v2 directory and joins the v1
+	 * hierarchies itself.  Rootless keeps cgroup_enter, whose failure may be
+	 * forgiven (drop_cgroup_if_rootless); any other failure here falls back
+	 * to it too. */
+	bool v2_pending = false, v1_by_init = false;
+	if (c->cgroup != NULL) {
+		_cleanup_error_ strata_error_t cerr = NULL;
+		cgroup_fd = cgroup_clone_into_fd(c->cgroup, &cerr);
+		if (cgroup_fd >= 0)
+			cgroup_fd = fd_move_above(cgroup_fd, min_fd);
+		v2_pending = cgroup_fd >= 0 || cerr->code != ENOTSUP;
+		_cleanup_error_ strata_error_t terr = NULL;
+		if (!o->rootless && cgroup_v1_tasks_open(c->cgroup, &tasks_fds, &tasks_n, &terr) == 0) {
+			v1_by_init = true;
+			for (size_t i = 0; i < tasks_n; i++)
+				tasks_fds[i] = fd_move_above(tasks_fds[i], min_fd);
+			ctx.cgroup_tasks_fds = tasks_fds;
+			ctx.cgroup_tasks_n = tasks_n;
+		} else if (terr != NULL) {
+			log_debug("cgroup v1 tasks: %s; joining through cgroup.procs", terr->msg);
+		}
+	}
+	if (spawn_init(&ctx, pair[0], cgroup_fd, &pid, &in_cgroup, err) < 0) {
 		pid = -1;
 		goto out;
 	}
+	if (in_cgroup)
+		v2_pending = false;
+	for (size_t i = 0; i < tasks_n; i++)
+		close(tasks_fds[i]);
+	tasks_n = 0;
 	close(pair[1]);
 	pair[1] = -1;
 	log_debug("container %s: init pid %d", c->state.id, (int)pid);
@@ -425,7 +494,7 @@ int native_create(struct container *c, const struct oci_config *config, const st
 		    write_id_map(pid, "gid_map", config->linux_->gid_mappings, config->linux_->gid_mappings_len, err) < 0)
 			goto out;
 	}
-	if (c->cgroup != NULL && cgroup_enter(c->cgroup, pid, err) < 0) {
+	if (c->cgroup != NULL && (v2_pending || !v1_by_init) && cgroup_enter(c->cgroup, pid, err) < 0) {
 		if (!drop_cgroup_if_rootless(c, o->rootless, res, err))
 			goto out;
 		cgroup_made = false;
@@ -462,6 +531,8 @@ out:
 			unlinkat(c->dir_fd, NATIVE_EXEC_FIFO, 0);
 		c->state.pid = 0;
 	}
+	for (size_t i = 0; i < tasks_n; i++)
+		close(tasks_fds[i]);
 	if (pair[0] >= 0)
 		close(pair[0]);
 	if (pair[1] >= 0)

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -368,6 +369,73 @@ static void test_freeze_update_stats(void **state)
 	assert_int_equal(cgroup_destroy(m, &err), 0);
 }
 
+/* The lock-free join (cgroup.h): a child cloned into the cgroup2 directory
+ * that writes "0" to every v1 `tasks` file ends up where cgroup_enter puts it. */
+static void test_join_self_and_clone_into(void **state)
+{
+	if (!have_v1())
+		skip();
+	struct cgroup_manager *m = new_manager("joinself");
+	*state = m;
+	strata_error_t err = NULL;
+	assert_int_equal(cgroup_create(m, NULL, &err), 0);
+	int *fds = NULL;
+	size_t n = 0;
+	assert_int_equal(cgroup_v1_tasks_open(m, &fds, &n, &err), 0);
+	size_t v1 = 0;
+	for (size_t i = 0; i < m->n; i++)
+		v1 += m->dirs[i].controllers != NULL;
+	assert_int_equal(n, v1);
+	int cgfd = cgroup_clone_into_fd(m, &err);
+	if (cgfd < 0) {
+		assert_int_equal(err->code, ENOTSUP); /* a v1-only host */
+		strata_error_free(&err);
+	}
+	int pipefd[2];
+	assert_int_equal(pipe(pipefd), 0);
+	struct {
+		uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size,
+			cgroup;
+	} args = { .flags = cgfd >= 0 ? 0x200000000ULL : 0, .exit_signal = SIGCHLD, .cgroup = (uint64_t)cgfd };
+	pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(pipefd[0]);
+		char ok = cgroup_join_self(fds, n) == 0 ? 'y' : 'n';
+		if (write(pipefd[1], &ok, 1) != 1)
+			_exit(2);
+		pause();
+		_exit(0);
+	}
+	close(pipefd[1]);
+	char ok = 0;
+	assert_int_equal(read(pipefd[0], &ok, 1), 1);
+	close(pipefd[0]);
+	assert_int_equal(ok, 'y');
+	char path[64], *line = NULL;
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	size_t cap = 0, lines = 0, ours = 0;
+	while (getline(&line, &cap, f) > 0) {
+		lines++;
+		if (strstr(line, m->id) != NULL)
+			ours++;
+	}
+	fclose(f);
+	free(line);
+	assert_int_equal(lines, ours); /* every v1 hierarchy and the cgroup2 one */
+	for (size_t i = 0; i < n; i++)
+		close(fds[i]);
+	free(fds);
+	if (cgfd >= 0)
+		close(cgfd);
+	assert_int_equal(cgroup_destroy(m, &err), 0); /* SIGKILLs the child */
+	int st;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+}
+
 static void test_unsupported_is_an_error(void **state)
 {
 		if (!have_v1())
@@ -402,6 +470,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_create_files_and_destroy, destroy_teardown), cmocka_unit_test_teardown(test_enter_joins_every_hierarchy, destroy_teardown),
 		cmocka_unit_test_teardown(test_memory_oom, destroy_teardown),		 cmocka_unit_test_teardown(test_pids_limit, destroy_teardown),
 		cmocka_unit_test_teardown(test_freeze_update_stats, destroy_teardown),	 cmocka_unit_test_teardown(test_unsupported_is_an_error, destroy_teardown),
+		cmocka_unit_test_teardown(test_join_self_and_clone_into, destroy_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
