@@ -87,25 +87,6 @@ static int exec_terminal(const struct oci_process *p, int console_fd, strata_err
 	return 0;
 }
 
-/* The home directory of uid in the container's /etc/passwd, "/" when absent. */
-static char *passwd_home(uid_t uid)
-{
-	_cleanup_fclose_ FILE *f = fopen("/etc/passwd", "re");
-	char line[1024];
-	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
-		char *fields[7] = { 0 };
-		char *p = line;
-		int n = 0;
-		for (char *tok = strsep(&p, ":"); tok != NULL && n < 7; tok = strsep(&p, ":"))
-			fields[n++] = tok;
-		if (n >= 6 && strtoul(fields[2], NULL, 10) == uid) {
-			fields[5][strcspn(fields[5], "\n")] = '\0';
-			return strdup(fields[5][0] != '\0' ? fields[5] : "/");
-		}
-	}
-	return strdup("/");
-}
-
 /* process.env plus HOME when it is missing (as runc does). */
 static char **build_env(const struct oci_process *p)
 {

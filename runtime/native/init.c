@@ -113,26 +113,6 @@ static int join_session_keyring(const char *id, strata_error_t *err)
 	return 0;
 }
 
-/* The home directory of uid in the container's /etc/passwd, "/" when absent. */
-static char *passwd_home(uid_t uid)
-{
-	_cleanup_fclose_ FILE *f = fopen("/etc/passwd", "re");
-	char line[1024];
-	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
-		char *fields[7] = { 0 };
-		char *save = NULL, *p = line;
-		int n = 0;
-		for (char *tok = strsep(&p, ":"); tok != NULL && n < 7; tok = strsep(&p, ":"))
-			fields[n++] = tok;
-		(void)save;
-		if (n >= 6 && strtoul(fields[2], NULL, 10) == uid) {
-			fields[5][strcspn(fields[5], "\n")] = '\0';
-			return strdup(fields[5][0] != '\0' ? fields[5] : "/");
-		}
-	}
-	return strdup("/");
-}
-
 /* The container's environment: process.env, plus HOME when missing (as runc),
  * plus LISTEN_FDS/LISTEN_PID for systemd socket activation. */
 static char **build_env(struct init_ctx *ctx)

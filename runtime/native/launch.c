@@ -453,16 +453,26 @@ int native_create(struct container *c, const struct oci_config *config, const st
 	if (c->cgroup != NULL) {
 		_cleanup_error_ strata_error_t cerr = NULL;
 		cgroup_fd = cgroup_clone_into_fd(c->cgroup, &cerr);
-		if (cgroup_fd >= 0)
-			cgroup_fd = fd_move_above(cgroup_fd, min_fd);
+		/* ENOTSUP: no cgroup v2 directory to join; any other failure
+		 * (the fd move included) leaves the join to cgroup_enter. */
 		v2_pending = cgroup_fd >= 0 || cerr->code != ENOTSUP;
+		cgroup_fd = fd_move_above(cgroup_fd, min_fd);
 		_cleanup_error_ strata_error_t terr = NULL;
 		if (!o->rootless && cgroup_v1_tasks_open(c->cgroup, &tasks_fds, &tasks_n, &terr) == 0) {
 			v1_by_init = true;
-			for (size_t i = 0; i < tasks_n; i++)
+			for (size_t i = 0; i < tasks_n; i++) {
 				tasks_fds[i] = fd_move_above(tasks_fds[i], min_fd);
-			ctx.cgroup_tasks_fds = tasks_fds;
-			ctx.cgroup_tasks_n = tasks_n;
+				v1_by_init = v1_by_init && tasks_fds[i] >= 0;
+			}
+			if (v1_by_init) {
+				ctx.cgroup_tasks_fds = tasks_fds;
+				ctx.cgroup_tasks_n = tasks_n;
+			} else { /* out of fds: cgroup_enter joins v1 too */
+				for (size_t i = 0; i < tasks_n; i++)
+					if (tasks_fds[i] >= 0)
+						close(tasks_fds[i]);
+				tasks_n = 0;
+			}
 		} else if (terr != NULL) {
 			log_debug("cgroup v1 tasks: %s; joining through cgroup.procs", terr->msg);
 		}

@@ -128,3 +128,21 @@ int exec_path_resolve(const char *arg0, char *const *env, char **out, strata_err
 	}
 	return strata_error_set(err, ENOENT, "exec: \"%s\": executable file not found in $PATH", arg0);
 }
+
+char *passwd_home(uid_t uid)
+{
+	_cleanup_fclose_ FILE *f = fopen("/etc/passwd", "re");
+	char line[1024];
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+		char *fields[7] = { 0 };
+		char *p = line;
+		int n = 0;
+		for (char *tok = strsep(&p, ":"); tok != NULL && n < 7; tok = strsep(&p, ":"))
+			fields[n++] = tok;
+		if (n >= 6 && strtoul(fields[2], NULL, 10) == uid) {
+			fields[5][strcspn(fields[5], "\n")] = '\0';
+			return strdup(fields[5][0] != '\0' ? fields[5] : "/");
+		}
+	}
+	return strdup("/");
+}

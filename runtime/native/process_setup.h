@@ -10,6 +10,8 @@
 #define STRATA_RUNTIME_NATIVE_PROCESS_SETUP_H
 
 #include "../../common/error.h"
+#include <sys/types.h>
+
 #include "../../oci-spec/config.h"
 
 /*
@@ -50,5 +52,14 @@ int exec_path_resolve(const char *arg0, char *const *env, char **out, strata_err
  * Memory stays owned by env.
  */
 const char *env_lookup(char *const *env, const char *name);
+
+/*
+ * passwd_home - the home directory of uid in /etc/passwd as the calling
+ * process sees it (call it inside the container's root), for the HOME that
+ * runc adds when process.env has none.  "/" when the file, the user or the
+ * field is missing.  Returns a heap string owned by the caller, or NULL when
+ * out of memory.  Source: passwd(5).
+ */
+char *passwd_home(uid_t uid);
 
 #endif
